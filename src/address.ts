@@ -1,0 +1,191 @@
+/**
+ * Strict IPv4/IPv6 text ↔ bytes. No leading zeros in IPv4 octets (they would read as octal
+ * elsewhere), no zone ids, at most one `::`, exactly 128 bits. Output is canonical: dotted-quad
+ * for IPv4 and RFC 5952 for IPv6 (lowercase, longest zero run compressed, `::ffff:a.b.c.d` for
+ * IPv4-mapped addresses).
+ */
+
+/**
+ * Parses dotted-quad IPv4 text in `s[start, end)`. Returns the address as an unsigned 32-bit
+ * number, or -1 when it is not strictly valid.
+ */
+export function parseIPv4(s: string, start = 0, end = s.length): number {
+  let value = 0;
+  let octets = 0;
+  let i = start;
+  while (i < end) {
+    const first = s.charCodeAt(i);
+    if (first < 0x30 || first > 0x39) return -1;
+    let octet = first - 0x30;
+    i++;
+    if (octet === 0) {
+      // "0" alone is an octet; "01" is not.
+    } else {
+      for (let digits = 1; i < end && digits < 3; digits++) {
+        const c = s.charCodeAt(i);
+        if (c < 0x30 || c > 0x39) break;
+        octet = octet * 10 + (c - 0x30);
+        i++;
+      }
+      if (octet > 255) return -1;
+    }
+    value = value * 256 + octet;
+    octets++;
+    if (octets === 4) return i === end ? value : -1;
+    if (i >= end || s.charCodeAt(i) !== 0x2e) return -1;
+    i++;
+  }
+  return -1;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const lower = c | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+}
+
+/**
+ * Parses IPv6 text in `s[start, end)` into 16 bytes at `out[offset]`. Accepts 1–4 hex digits per
+ * group, upper or lower case, at most one `::`, and (when `allowDottedQuad`) an IPv4 tail as in
+ * `::ffff:192.0.2.1`. Returns false when the text is not strictly valid.
+ */
+export function parseIPv6(
+  s: string,
+  out: Uint8Array,
+  offset = 0,
+  start = 0,
+  end = s.length,
+  allowDottedQuad = true,
+): boolean {
+  const groups: number[] = [];
+  let gap = -1; // index in `groups` where "::" stands
+  let i = start;
+  if (end - start < 2) return false;
+  if (s.charCodeAt(i) === 0x3a) {
+    if (s.charCodeAt(i + 1) !== 0x3a) return false;
+    gap = 0;
+    i += 2;
+    if (i === end) return fillIPv6(groups, gap, out, offset);
+  }
+  for (;;) {
+    // One group, or a dotted-quad tail.
+    let value = 0;
+    let digits = 0;
+    const groupStart = i;
+    while (i < end) {
+      const h = hexValue(s.charCodeAt(i));
+      if (h < 0) break;
+      value = value * 16 + h;
+      digits++;
+      i++;
+      if (digits > 4) return false;
+    }
+    if (i < end && s.charCodeAt(i) === 0x2e) {
+      if (!allowDottedQuad || groups.length > 6) return false;
+      const v4 = parseIPv4(s, groupStart, end);
+      if (v4 < 0) return false;
+      groups.push(v4 >>> 16, v4 & 0xffff);
+      break;
+    }
+    if (digits === 0) return false;
+    groups.push(value);
+    if (groups.length > 8) return false;
+    if (i === end) break;
+    if (s.charCodeAt(i) !== 0x3a) return false;
+    i++;
+    if (i < end && s.charCodeAt(i) === 0x3a) {
+      if (gap >= 0) return false;
+      gap = groups.length;
+      i++;
+      if (i === end) break;
+    } else if (i === end) {
+      return false; // trailing single colon
+    }
+  }
+  return fillIPv6(groups, gap, out, offset);
+}
+
+function fillIPv6(groups: number[], gap: number, out: Uint8Array, offset: number): boolean {
+  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return false;
+  const zeros = 8 - groups.length;
+  let g = 0;
+  for (let slot = 0; slot < 8; slot++) {
+    let v = 0;
+    if (gap >= 0 && slot >= gap && slot < gap + zeros) v = 0;
+    else v = groups[g++] as number;
+    out[offset + slot * 2] = v >>> 8;
+    out[offset + slot * 2 + 1] = v & 0xff;
+  }
+  return true;
+}
+
+/** Dotted-quad text of the 4 bytes at `bytes[offset]`. */
+export function formatIPv4(bytes: Uint8Array, offset = 0): string {
+  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+}
+
+/** RFC 5952 text of the 16 bytes at `bytes[offset]`. */
+export function formatIPv6(bytes: Uint8Array, offset = 0): string {
+  const g0 = ((bytes[offset] as number) << 8) | (bytes[offset + 1] as number);
+  // IPv4-mapped ::ffff:a.b.c.d (RFC 5952 §5).
+  let mapped = g0 === 0;
+  for (let k = 2; mapped && k < 10; k++) if (bytes[offset + k] !== 0) mapped = false;
+  if (mapped && bytes[offset + 10] === 0xff && bytes[offset + 11] === 0xff) {
+    return `::ffff:${formatIPv4(bytes, offset + 12)}`;
+  }
+  // Longest run of two or more zero groups; the first one wins a tie.
+  let bestStart = -1;
+  let bestLength = 1;
+  let runStart = -1;
+  for (let slot = 0; slot <= 8; slot++) {
+    const zero = slot < 8 && bytes[offset + slot * 2] === 0 && bytes[offset + slot * 2 + 1] === 0;
+    if (zero) {
+      if (runStart < 0) runStart = slot;
+    } else if (runStart >= 0) {
+      if (slot - runStart > bestLength) {
+        bestStart = runStart;
+        bestLength = slot - runStart;
+      }
+      runStart = -1;
+    }
+  }
+  let text = '';
+  for (let slot = 0; slot < 8; slot++) {
+    if (slot === bestStart) {
+      text += slot === 0 ? '::' : ':';
+      slot += bestLength - 1;
+      continue;
+    }
+    const v = ((bytes[offset + slot * 2] as number) << 8) | (bytes[offset + slot * 2 + 1] as number);
+    text += v.toString(16);
+    if (slot < 7) text += ':';
+  }
+  return text;
+}
+
+/** IPv4 text → 4 bytes, or `undefined` when not strictly valid. */
+export function ipv4ToBytes(address: string): Uint8Array | undefined {
+  const v = parseIPv4(address);
+  if (v < 0) return undefined;
+  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+}
+
+/** IPv6 text → 16 bytes, or `undefined` when not strictly valid. */
+export function ipv6ToBytes(address: string): Uint8Array | undefined {
+  const out = new Uint8Array(16);
+  return parseIPv6(address, out) ? out : undefined;
+}
+
+/** `4` or `6` for strictly valid IPv4/IPv6 text, `0` otherwise (like `net.isIP`, but strict). */
+export function ipVersion(address: string): 0 | 4 | 6 {
+  if (parseIPv4(address) >= 0) return 4;
+  return parseIPv6(address, new Uint8Array(16)) ? 6 : 0;
+}
+
+/** The canonical text of an address: dotted-quad or RFC 5952. Throws nothing; returns undefined if invalid. */
+export function canonicalAddress(address: string): string | undefined {
+  if (parseIPv4(address) >= 0) return address;
+  const bytes = ipv6ToBytes(address);
+  return bytes === undefined ? undefined : formatIPv6(bytes);
+}

@@ -1,0 +1,146 @@
+/**
+ * Incremental decoding over chunks, with no I/O and no events: the state machine that the stream
+ * and socket integrations drive. It buffers at most the header (bounded by `maxHeaderLength`),
+ * copies only when a header spans chunks, and hands back the bytes after the header as a view.
+ */
+import { decode } from './decode.js';
+import { fail } from './errors.js';
+import { type DecodeOptions, resolveDecodeOptions } from './options.js';
+import type { ProxyHeader } from './types.js';
+
+/** What {@link HeaderParser.push} reports. */
+export type ParseStep =
+  /** Header decoded. `rest` holds the bytes after it from the last chunk (possibly empty). */
+  | { status: 'complete'; header: ProxyHeader; length: number; rest: Uint8Array }
+  /** More bytes are needed. */
+  | { status: 'incomplete' }
+  /** The stream does not start with a header. `data` is every byte pushed so far, unchanged. */
+  | { status: 'none'; data: Uint8Array };
+
+const INCOMPLETE: ParseStep = Object.freeze({ status: 'incomplete' });
+const INITIAL_CAPACITY = 128;
+
+/**
+ * Feeds chunks of a byte stream until its PROXY header is decoded.
+ *
+ * After `complete`, `none` or a thrown error the parser resets itself, so one instance can serve
+ * stream after stream.
+ *
+ * ```ts
+ * const parser = new HeaderParser();
+ * for (const chunk of chunks) {
+ *   const step = parser.push(chunk);
+ *   if (step.status === 'complete') { use(step.header); forward(step.rest); break; }
+ *   if (step.status === 'none') { reject(); break; }
+ * }
+ * ```
+ */
+export class HeaderParser {
+  #options: DecodeOptions | undefined;
+  #maxHeaderLength: number;
+  #buffer: Uint8Array | undefined;
+  #used = 0;
+
+  constructor(options?: DecodeOptions) {
+    this.#options = options;
+    this.#maxHeaderLength = resolveDecodeOptions(options).maxHeaderLength;
+  }
+
+  /** Bytes buffered so far (a strict prefix of a possible header). */
+  get bufferedLength(): number {
+    return this.#used;
+  }
+
+  /**
+   * Adds `chunk`. @throws {ProxyProtocolError} when the header is malformed (the parser resets).
+   */
+  push(chunk: Uint8Array): ParseStep {
+    try {
+      return this.#used === 0 ? this.#first(chunk) : this.#more(chunk);
+    } catch (error) {
+      this.reset();
+      throw error;
+    }
+  }
+
+  /**
+   * Declares the end of the stream. Throws `ERR_PROXY_HEADER_INCOMPLETE` if a partial header was
+   * buffered; does nothing if nothing was.
+   */
+  end(): void {
+    if (this.#used > 0) {
+      const used = this.#used;
+      this.reset();
+      fail('ERR_PROXY_HEADER_INCOMPLETE', `stream ended after ${used} byte(s) of a PROXY protocol header`, used);
+    }
+  }
+
+  /** Forgets any buffered bytes. */
+  reset(): void {
+    this.#used = 0;
+    if (this.#buffer !== undefined && this.#buffer.length > 4 * INITIAL_CAPACITY) this.#buffer = undefined;
+  }
+
+  #first(chunk: Uint8Array): ParseStep {
+    const result = decode(chunk, this.#options);
+    if (result.status === 'complete') {
+      return { status: 'complete', header: result.header, length: result.length, rest: chunk.subarray(result.length) };
+    }
+    if (result.status === 'none') return { status: 'none', data: chunk };
+    if (chunk.length > 0) this.#append(chunk);
+    return INCOMPLETE;
+  }
+
+  #more(chunk: Uint8Array): ParseStep {
+    const before = this.#used;
+    // An incomplete result means every byte so far belongs to the header, and the header is at
+    // most maxHeaderLength: never buffer more than that.
+    const room = this.#maxHeaderLength - before;
+    const take = chunk.length < room ? chunk.length : room;
+    this.#append(chunk.subarray(0, take));
+    const buffered = (this.#buffer as Uint8Array).subarray(0, this.#used);
+    const result = decode(buffered, this.#options);
+    if (result.status === 'complete') {
+      // The header ends inside `chunk`: the rest is a view of it, not a copy.
+      const header = result.header;
+      const length = result.length;
+      // Values of TLVs point into the internal buffer: detach them before it is reused.
+      if (header.tlvs.length > 0 || header.unparsed !== undefined) detach(header, buffered.slice(0, length), buffered);
+      this.reset();
+      return { status: 'complete', header, length, rest: chunk.subarray(length - before) };
+    }
+    if (result.status === 'none') {
+      const data = new Uint8Array(before + chunk.length);
+      data.set(buffered.subarray(0, before));
+      data.set(chunk, before);
+      this.reset();
+      return { status: 'none', data };
+    }
+    if (take < chunk.length) {
+      fail('ERR_PROXY_HEADER_TOO_LONG', `no complete header within ${this.#maxHeaderLength} bytes`, this.#maxHeaderLength);
+    }
+    return INCOMPLETE;
+  }
+
+  #append(bytes: Uint8Array): void {
+    const needed = this.#used + bytes.length;
+    let buffer = this.#buffer;
+    if (buffer === undefined || buffer.length < needed) {
+      let capacity = buffer === undefined ? INITIAL_CAPACITY : buffer.length * 2;
+      while (capacity < needed) capacity *= 2;
+      const grown = new Uint8Array(capacity);
+      if (buffer !== undefined) grown.set(buffer.subarray(0, this.#used));
+      buffer = this.#buffer = grown;
+    }
+    buffer.set(bytes, this.#used);
+    this.#used = needed;
+  }
+}
+
+/** Re-points TLV and `unparsed` views from `from` (a reused buffer) to `copy` (owned by the header). */
+function detach(header: ProxyHeader, copy: Uint8Array, from: Uint8Array): void {
+  const base = from.byteOffset;
+  const rebase = (view: Uint8Array): Uint8Array => copy.subarray(view.byteOffset - base, view.byteOffset - base + view.length);
+  for (const tlv of header.tlvs) tlv.value = rebase(tlv.value);
+  if (header.unparsed !== undefined) header.unparsed = rebase(header.unparsed);
+}

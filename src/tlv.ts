@@ -1,0 +1,115 @@
+/**
+ * TLV framing (type: 1 byte, length: 2 bytes big-endian, value) and the structural checks that
+ * decoding and encoding share: CRC32C size and count, UNIQUE_ID length, SSL layout.
+ */
+import { Limits, TlvType } from './constants.js';
+import { fail } from './errors.js';
+import type { Tlv } from './types.js';
+
+/**
+ * Splits `bytes[start, end)` into TLVs. Values are views into `bytes`, not copies.
+ * Returns `undefined` if the area does not tile exactly into TLVs (a TLV overruns `end`, or
+ * 1–2 bytes dangle at the end); with `strict`, throws `ERR_PROXY_TLV_MALFORMED` instead.
+ */
+export function splitTlvs(bytes: Uint8Array, start: number, end: number, strict: true): Tlv[];
+export function splitTlvs(bytes: Uint8Array, start: number, end: number, strict?: boolean): Tlv[] | undefined;
+export function splitTlvs(bytes: Uint8Array, start: number, end: number, strict = false): Tlv[] | undefined {
+  const tlvs: Tlv[] = [];
+  let i = start;
+  while (i < end) {
+    if (end - i < Limits.TLV_HEADER_LENGTH) {
+      if (!strict) return undefined;
+      fail('ERR_PROXY_TLV_MALFORMED', `${end - i} byte(s) left at the end of the TLV area: too few for a TLV`, i);
+    }
+    const length = ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    const valueEnd = i + 3 + length;
+    if (valueEnd > end) {
+      if (!strict) return undefined;
+      fail('ERR_PROXY_TLV_MALFORMED', `TLV 0x${hex2(bytes[i] as number)} of ${length} bytes overruns the header by ${valueEnd - end}`, i);
+    }
+    tlvs.push({ type: bytes[i] as number, value: bytes.subarray(i + 3, valueEnd) });
+    i = valueEnd;
+  }
+  return tlvs;
+}
+
+/** @internal */
+export function hex2(n: number): string {
+  return n < 16 ? `0${n.toString(16)}` : n.toString(16);
+}
+
+/** @internal Limits applied by {@link checkTlvs}. */
+export interface TlvCheckLimits {
+  maxUniqueIdLength: number;
+}
+
+/**
+ * @internal Structural checks for registered TLV types, shared by decode and encode:
+ * at most one CRC32C TLV, exactly 4 bytes; UNIQUE_ID within its limit; a well-formed SSL value.
+ * Returns the index of the CRC32C TLV, or -1.
+ */
+export function checkTlvs(tlvs: readonly Tlv[], limits: TlvCheckLimits): number {
+  let crcIndex = -1;
+  for (let k = 0; k < tlvs.length; k++) {
+    const tlv = tlvs[k] as Tlv;
+    switch (tlv.type) {
+      case TlvType.CRC32C:
+        if (tlv.value.length !== 4) fail('ERR_PROXY_TLV_INVALID', `CRC32C TLV must be 4 bytes, got ${tlv.value.length}`);
+        if (crcIndex >= 0) fail('ERR_PROXY_TLV_INVALID', 'more than one CRC32C TLV');
+        crcIndex = k;
+        break;
+      case TlvType.UNIQUE_ID:
+        if (tlv.value.length > limits.maxUniqueIdLength) {
+          fail('ERR_PROXY_TLV_INVALID', `UNIQUE_ID TLV of ${tlv.value.length} bytes exceeds ${limits.maxUniqueIdLength}`);
+        }
+        break;
+      case TlvType.SSL:
+        splitSsl(tlv.value);
+        break;
+    }
+  }
+  return crcIndex;
+}
+
+/** The fixed part of a PP2_TYPE_SSL value and its sub-TLVs. */
+export interface SslParts {
+  client: number;
+  verify: number;
+  subTlvs: Tlv[];
+}
+
+/**
+ * Splits a PP2_TYPE_SSL value: `client` (1 byte), `verify` (u32 big-endian), then sub-TLVs that
+ * must fill the rest exactly. Throws `ERR_PROXY_TLV_INVALID` otherwise.
+ */
+export function splitSsl(value: Uint8Array): SslParts {
+  if (value.length < 5) fail('ERR_PROXY_TLV_INVALID', `SSL TLV must be at least 5 bytes, got ${value.length}`);
+  const subTlvs = splitTlvs(value, 5, value.length);
+  if (subTlvs === undefined) fail('ERR_PROXY_TLV_INVALID', 'SSL sub-TLVs do not exactly fill the SSL TLV value');
+  const verify = (((value[1] as number) << 24) | ((value[2] as number) << 16) | ((value[3] as number) << 8) | (value[4] as number)) >>> 0;
+  return { client: value[0] as number, verify, subTlvs };
+}
+
+/** Bytes a list of TLVs occupies on the wire. */
+export function tlvsLength(tlvs: readonly Tlv[]): number {
+  let n = 0;
+  for (const tlv of tlvs) n += 3 + tlv.value.length;
+  return n;
+}
+
+/** @internal Writes `tlvs` at `out[offset]`; returns the offset after them. Validates type and size. */
+export function writeTlvs(tlvs: readonly Tlv[], out: Uint8Array, offset: number): number {
+  let i = offset;
+  for (const tlv of tlvs) {
+    const type = tlv.type;
+    if (!Number.isInteger(type) || type < 0 || type > 255) fail('ERR_PROXY_INVALID_HEADER', `TLV type must be 0..255: ${String(type)}`);
+    const value = tlv.value;
+    if (!(value instanceof Uint8Array)) fail('ERR_PROXY_INVALID_HEADER', `TLV 0x${hex2(type)} value must be a Uint8Array`);
+    out[i] = type;
+    out[i + 1] = value.length >>> 8;
+    out[i + 2] = value.length & 0xff;
+    out.set(value, i + 3);
+    i += 3 + value.length;
+  }
+  return i;
+}

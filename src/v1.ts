@@ -1,0 +1,236 @@
+/**
+ * PROXY protocol version 1: one US-ASCII line, `PROXY TCP4|TCP6|UNKNOWN … \r\n`, at most 107
+ * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
+ */
+import { formatIPv6, parseIPv4, parseIPv6 } from './address.js';
+import { Limits, V1_SIGNATURE } from './constants.js';
+import { fail } from './errors.js';
+import { type DecodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
+import type { DecodeResult, IpEndpoint, ProxyHeader, ProxyHeaderInit } from './types.js';
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SPACE = 0x20;
+const MAX = Limits.V1_MAX_LENGTH;
+const TOKENS = ['TCP4 ', 'TCP6 ', 'UNKNOWN'] as const;
+
+/**
+ * Decodes a v1 header at the start of `input`. Returns `none` if the bytes are not a v1
+ * signature, `incomplete` for a strict prefix of a possible line; throws
+ * {@link ProxyProtocolError} for a malformed line. Never reads past the CRLF.
+ */
+export function decodeV1(input: Uint8Array, options?: DecodeOptions): DecodeResult {
+  return decodeV1Resolved(input, resolveDecodeOptions(options));
+}
+
+/** @internal */
+export function decodeV1Resolved(input: Uint8Array, options: ResolvedDecodeOptions): DecodeResult {
+  const n = input.length;
+  const sigEnd = n < 5 ? n : 5;
+  for (let i = 0; i < sigEnd; i++) if (input[i] !== V1_SIGNATURE[i]) return NONE;
+  if (n < 5) return INCOMPLETE;
+  if (!options.acceptV1) fail('ERR_PROXY_VERSION_NOT_ALLOWED', 'PROXY protocol version 1 is not accepted here', 0);
+  if (n === 5) return INCOMPLETE;
+  if (input[5] !== SPACE) fail('ERR_PROXY_V1_SYNTAX', "'PROXY' must be followed by a single space", 5);
+
+  const limit = options.maxHeaderLength < MAX ? options.maxHeaderLength : MAX;
+  const scanEnd = n < limit ? n : limit;
+  let cr = -1;
+  for (let i = 6; i < scanEnd; i++) {
+    const c = input[i];
+    if (c === CR) {
+      cr = i;
+      break;
+    }
+    if (c === LF) fail('ERR_PROXY_V1_LINE_ENDING', 'line feed without a preceding carriage return', i);
+  }
+  if (cr < 0) {
+    // The CR must leave room for its LF inside the limit.
+    if (n >= limit - 1) fail('ERR_PROXY_V1_LINE_TOO_LONG', `no CRLF within the first ${limit} bytes`, limit - 1);
+    checkTokenPrefix(input, n);
+    return INCOMPLETE;
+  }
+  if (cr + 1 >= limit) fail('ERR_PROXY_V1_LINE_TOO_LONG', `no CRLF within the first ${limit} bytes`, cr);
+  if (cr + 1 === n) {
+    checkTokenPrefix(input, n);
+    return INCOMPLETE;
+  }
+  if (input[cr + 1] !== LF) fail('ERR_PROXY_V1_LINE_ENDING', 'carriage return not followed by line feed', cr + 1);
+  return { status: 'complete', header: parseLine(input, cr, options), length: cr + 2 };
+}
+
+const NONE: DecodeResult = Object.freeze({ status: 'none' });
+const INCOMPLETE: DecodeResult = Object.freeze({ status: 'incomplete' });
+
+/** Rejects a partial line early once its protocol token cannot become TCP4, TCP6 or UNKNOWN. */
+function checkTokenPrefix(input: Uint8Array, n: number): void {
+  const have = n - 6;
+  for (const token of TOKENS) {
+    const m = have < token.length ? have : token.length;
+    let k = 0;
+    while (k < m && input[6 + k] === token.charCodeAt(k)) k++;
+    if (k === m) return;
+  }
+  fail('ERR_PROXY_V1_PROTOCOL', 'unknown protocol: v1 knows TCP4, TCP6 and UNKNOWN', 6);
+}
+
+function latin1(input: Uint8Array, start: number, end: number): string {
+  // Lines are at most 107 bytes: one call, no intermediate array.
+  return String.fromCharCode.apply(null, input.subarray(start, end) as unknown as number[]);
+}
+
+function parseLine(input: Uint8Array, cr: number, options: ResolvedDecodeOptions): ProxyHeader {
+  const line = latin1(input, 6, cr);
+  if (line.startsWith('UNKNOWN') && (line.length === 7 || line.charCodeAt(7) === SPACE)) {
+    // The spec: after UNKNOWN the receiver must ignore everything up to CRLF.
+    return { version: 1, command: 'proxy', family: 'unspec', transport: 'unspec', source: null, destination: null, tlvs: [] };
+  }
+  const ipv6 = line.startsWith('TCP6 ');
+  if (!ipv6 && !line.startsWith('TCP4 ')) {
+    fail('ERR_PROXY_V1_PROTOCOL', 'unknown protocol: v1 knows TCP4, TCP6 and UNKNOWN', 6);
+  }
+  // Four fields separated by exactly one space each.
+  const s1 = line.indexOf(' ', 5);
+  const s2 = s1 < 0 ? -1 : line.indexOf(' ', s1 + 1);
+  const s3 = s2 < 0 ? -1 : line.indexOf(' ', s2 + 1);
+  if (s3 < 0) fail('ERR_PROXY_V1_SYNTAX', 'expected source and destination addresses and ports', 6 + line.length);
+  if (line.indexOf(' ', s3 + 1) >= 0) fail('ERR_PROXY_V1_SYNTAX', 'extra field or space after the destination port', 6 + s3);
+  const source = ipv6 ? ipv6Text(line, 5, s1, options) : ipv4Text(line, 5, s1);
+  const destination = ipv6 ? ipv6Text(line, s1 + 1, s2, options) : ipv4Text(line, s1 + 1, s2);
+  const sourcePort = port(line, s2 + 1, s3);
+  const destinationPort = port(line, s3 + 1, line.length);
+  return {
+    version: 1,
+    command: 'proxy',
+    family: ipv6 ? 'ipv6' : 'ipv4',
+    transport: 'stream',
+    source: { address: source, port: sourcePort },
+    destination: { address: destination, port: destinationPort },
+    tlvs: [],
+  };
+}
+
+function emptyField(start: number): never {
+  fail('ERR_PROXY_V1_SYNTAX', 'empty field: fields are separated by exactly one space', 6 + start);
+}
+
+function ipv4Text(line: string, start: number, end: number): string {
+  if (start === end) emptyField(start);
+  if (parseIPv4(line, start, end) < 0) {
+    fail('ERR_PROXY_INVALID_ADDRESS', `invalid IPv4 address in a TCP4 line: ${JSON.stringify(line.slice(start, end))}`, 6 + start);
+  }
+  return line.slice(start, end);
+}
+
+const scratch = new Uint8Array(16);
+
+function ipv6Text(line: string, start: number, end: number, options: ResolvedDecodeOptions): string {
+  if (start === end) emptyField(start);
+  if (parseIPv6(line, scratch, 0, start, end, options.allowDottedQuadInTcp6)) return formatIPv6(scratch);
+  if (options.allowIPv4InTcp6 && parseIPv4(line, start, end) >= 0) return `::ffff:${line.slice(start, end)}`;
+  return fail('ERR_PROXY_INVALID_ADDRESS', `invalid IPv6 address in a TCP6 line: ${JSON.stringify(line.slice(start, end))}`, 6 + start);
+}
+
+function port(line: string, start: number, end: number): number {
+  if (start === end) emptyField(start);
+  const length = end - start;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) fail('ERR_PROXY_INVALID_PORT', `port is not a decimal number: ${JSON.stringify(line.slice(start, end))}`, 6 + i);
+    value = value * 10 + (c - 0x30);
+  }
+  if ((length > 1 && line.charCodeAt(start) === 0x30) || length > 5 || value > 65535) {
+    fail('ERR_PROXY_INVALID_PORT', `port must be 0..65535 without leading zeros: ${JSON.stringify(line.slice(start, end))}`, 6 + start);
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+/** @internal The line to send for `header`, validated. */
+export function v1Line(header: ProxyHeaderInit): string {
+  if (header.tlvs !== undefined && header.tlvs.length > 0) {
+    fail('ERR_PROXY_INVALID_HEADER', 'version 1 cannot carry TLVs; use version 2');
+  }
+  const source = header.source ?? null;
+  const destination = header.destination ?? null;
+  const command = header.command ?? 'proxy';
+  if (command === 'local' || (source === null && destination === null)) {
+    if (header.family === 'ipv4' || header.family === 'ipv6') {
+      if (command !== 'local') fail('ERR_PROXY_INVALID_HEADER', `a ${header.family} header needs a source and a destination`);
+    }
+    return 'PROXY UNKNOWN\r\n';
+  }
+  if (source === null || destination === null) {
+    fail('ERR_PROXY_INVALID_HEADER', 'a header with addresses needs both a source and a destination');
+  }
+  if ('path' in source || 'path' in destination || header.family === 'unix' || header.family === 'unspec' || header.transport === 'dgram') {
+    // The spec: anything but TCP over IPv4/IPv6 is sent as UNKNOWN in version 1.
+    return 'PROXY UNKNOWN\r\n';
+  }
+  const family = header.family ?? inferIpFamily(source, destination);
+  const ipv6 = family === 'ipv6';
+  const src = ipv6 ? canonicalIPv6(source.address) : checkedIPv4(source.address);
+  const dst = ipv6 ? canonicalIPv6(destination.address) : checkedIPv4(destination.address);
+  return `PROXY ${ipv6 ? 'TCP6' : 'TCP4'} ${src} ${dst} ${checkedPort(source.port)} ${checkedPort(destination.port)}\r\n`;
+}
+
+/** @internal The IP family shared by two endpoints; throws for mixed families. */
+export function inferIpFamily(source: IpEndpoint, destination: IpEndpoint): 'ipv4' | 'ipv6' {
+  const a = parseIPv4(String(source.address)) >= 0;
+  const b = parseIPv4(String(destination.address)) >= 0;
+  if (a !== b) {
+    fail('ERR_PROXY_INVALID_HEADER', 'source and destination are of different families; map IPv4 to ::ffff:a.b.c.d to send them as IPv6');
+  }
+  return a ? 'ipv4' : 'ipv6';
+}
+
+function checkedIPv4(address: string): string {
+  if (typeof address !== 'string' || parseIPv4(address) < 0) {
+    fail('ERR_PROXY_INVALID_ADDRESS', `not a valid IPv4 address: ${JSON.stringify(address)}`);
+  }
+  return address;
+}
+
+const encodeScratch = new Uint8Array(16);
+
+function canonicalIPv6(address: string): string {
+  if (typeof address !== 'string' || !parseIPv6(address, encodeScratch)) {
+    fail('ERR_PROXY_INVALID_ADDRESS', `not a valid IPv6 address: ${JSON.stringify(address)}`);
+  }
+  return formatIPv6(encodeScratch);
+}
+
+/** @internal */
+export function checkedPort(port: number): number {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    fail('ERR_PROXY_INVALID_PORT', `port must be an integer 0..65535: ${String(port)}`);
+  }
+  return port;
+}
+
+/** Number of bytes {@link encodeV1} produces for `header`. */
+export function encodingLengthV1(header: ProxyHeaderInit): number {
+  return v1Line(header).length;
+}
+
+/** Encodes `header` as a v1 line (`version` is ignored). Throws {@link ProxyProtocolError} for impossible headers. */
+export function encodeV1(header: ProxyHeaderInit): Uint8Array {
+  const line = v1Line(header);
+  const out = new Uint8Array(line.length);
+  for (let i = 0; i < line.length; i++) out[i] = line.charCodeAt(i);
+  return out;
+}
+
+/** Writes the v1 line for `header` into `target` at `offset`; returns the number of bytes written. */
+export function encodeV1Into(header: ProxyHeaderInit, target: Uint8Array, offset = 0): number {
+  const line = v1Line(header);
+  if (offset < 0 || offset + line.length > target.length) {
+    fail('ERR_PROXY_BUFFER_TOO_SMALL', `need ${line.length} bytes at offset ${offset}, have ${target.length - offset}`);
+  }
+  for (let i = 0; i < line.length; i++) target[offset + i] = line.charCodeAt(i);
+  return line.length;
+}
+
