@@ -2,7 +2,7 @@
  * PROXY protocol version 1: one US-ASCII line, `PROXY TCP4|TCP6|UNKNOWN … \r\n`, at most 107
  * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
  */
-import { formatIPv6, parseIPv4, parseIPv6 } from './address.js';
+import { formatIPv6, ipVersion, parseIPv4, parseIPv6 } from './address.js';
 import { Limits, V1_SIGNATURE } from './constants.js';
 import { fail } from './errors.js';
 import { type DecodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
@@ -177,14 +177,20 @@ export function v1Line(header: ProxyHeaderInit): string {
   return `PROXY ${ipv6 ? 'TCP6' : 'TCP4'} ${src} ${dst} ${checkedPort(source.port)} ${checkedPort(destination.port)}\r\n`;
 }
 
-/** @internal The IP family shared by two endpoints; throws for mixed families. */
+/** @internal The IP family shared by two endpoints; throws for invalid addresses and mixed families. */
 export function inferIpFamily(source: IpEndpoint, destination: IpEndpoint): 'ipv4' | 'ipv6' {
-  const a = parseIPv4(String(source.address)) >= 0;
-  const b = parseIPv4(String(destination.address)) >= 0;
+  const a = addressVersion(source.address);
+  const b = addressVersion(destination.address);
   if (a !== b) {
     fail('ERR_PROXY_INVALID_HEADER', 'source and destination are of different families; map IPv4 to ::ffff:a.b.c.d to send them as IPv6');
   }
-  return a ? 'ipv4' : 'ipv6';
+  return a === 4 ? 'ipv4' : 'ipv6';
+}
+
+function addressVersion(address: unknown): 4 | 6 {
+  const version = typeof address === 'string' ? ipVersion(address) : 0;
+  if (version === 0) fail('ERR_PROXY_INVALID_ADDRESS', `not a valid IPv4 or IPv6 address: ${JSON.stringify(address)}`);
+  return version;
 }
 
 function checkedIPv4(address: string): string {

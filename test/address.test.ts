@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { formatIPv6, ipv4ToBytes, ipv6ToBytes, parseIPv4 } from '../src/address.js';
+import { canonicalAddress, ipVersion } from '../src/index.js';
+
+describe('IPv4', () => {
+  test.each(['0.0.0.0', '255.255.255.255', '192.0.2.1', '10.0.0.10'])('accepts %s', (a) => {
+    expect(parseIPv4(a)).toBeGreaterThanOrEqual(0);
+    expect(ipVersion(a)).toBe(4);
+  });
+  test.each(['', '1', '1.2.3', '1.2.3.4.5', '01.2.3.4', '1.02.3.4', '256.0.0.0', '1.2.3.4 ', ' 1.2.3.4', '1..3.4', '1.2.3.', 'a.b.c.d', '1.2.3.-4', '1.2.3.0x1', '1234.1.1.1'])(
+    'rejects %j',
+    (a) => {
+      expect(parseIPv4(a)).toBe(-1);
+    },
+  );
+  test('round trips every address through bytes', () => {
+    fc.assert(
+      fc.property(fc.ipV4(), (a) => {
+        const bytes = ipv4ToBytes(a);
+        expect(bytes).toBeDefined();
+        expect(Array.from(bytes as Uint8Array).join('.')).toBe(a);
+      }),
+    );
+  });
+});
+
+describe('IPv6', () => {
+  test.each([
+    ['::', '::'],
+    ['::1', '::1'],
+    ['1::', '1::'],
+    ['2001:DB8::1', '2001:db8::1'],
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'], // first of two equal runs
+    ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'], // a single zero group is not compressed
+    ['0:0:0:0:0:0:0:0', '::'],
+    ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
+    ['::FFFF:c000:0201', '::ffff:192.0.2.1'],
+    ['1:2:3:4:5:6:7::', '1:2:3:4:5:6:7:0'],
+    ['fe80::0001', 'fe80::1'],
+    ['1:0:0:2:0:0:0:3', '1:0:0:2::3'],
+    ['::192.0.2.1', '::c000:201'],
+  ])('%s → %s (RFC 5952)', (input, canonical) => {
+    expect(canonicalAddress(input)).toBe(canonical);
+  });
+  test.each([':', ':::', '1:::2', '1::2::3', ':1::', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '12345::', 'g::', 'fe80::1%eth0', '::ffff:1.2.3', '::ffff:01.2.3.4', '1.2.3.4::', '::1:', '1:2:3:4:5:6:7:8::', '::1.2.3.4:5'])(
+    'rejects %j',
+    (a) => {
+      expect(ipv6ToBytes(a)).toBeUndefined();
+    },
+  );
+  test('formatting is canonical and parses back to the same bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (bytes) => {
+        const text = formatIPv6(bytes);
+        expect(text).toBe(text.toLowerCase());
+        expect(text.split('::').length).toBeLessThanOrEqual(2);
+        expect(Array.from(ipv6ToBytes(text) as Uint8Array)).toEqual(Array.from(bytes));
+        expect(canonicalAddress(text)).toBe(text);
+      }),
+    );
+  });
+  test('agrees with fast-check IPv6 text of every shape', () => {
+    fc.assert(
+      fc.property(fc.ipV6(), (a) => {
+        expect(ipVersion(a)).toBe(6);
+      }),
+    );
+  });
+  test('sparse addresses (long zero runs) are canonical', () => {
+    const sparse = fc.array(fc.constantFrom(0, 0, 0, 1, 0xabcd), { minLength: 8, maxLength: 8 }).map((groups) => {
+      const b = new Uint8Array(16);
+      groups.forEach((g, i) => {
+        b[2 * i] = g >> 8;
+        b[2 * i + 1] = g & 0xff;
+      });
+      return b;
+    });
+    fc.assert(
+      fc.property(sparse, (bytes) => {
+        const text = formatIPv6(bytes);
+        expect(Array.from(ipv6ToBytes(text) as Uint8Array)).toEqual(Array.from(bytes));
+        // RFC 5952: never "::" for a single zero group, and the longest run is the one compressed.
+        if (text.includes('::') && !text.startsWith('::ffff:')) {
+          const [left, right] = text.split('::') as [string, string];
+          const present = (left ? left.split(':').length : 0) + (right ? right.split(':').length : 0);
+          expect(8 - present).toBeGreaterThanOrEqual(2);
+        }
+      }),
+    );
+  });
+});
