@@ -38,6 +38,8 @@ export {
 export type { DecodeOptions, EncodeOptions } from './options.js';
 export { HeaderParser, type ParseStep } from './parser.js';
 export { type SslParts, splitSsl, splitTlvs, tlvsLength } from './tlv.js';
+export { buildSsl, buildTlvs, type SslTlvInit, type TlvInit } from './tlv-build.js';
+export { readSsl, readTlvs, type SslTlv, type TlvView } from './tlv-view.js';
 export type {
   DecodeResult,
   IpEndpoint,

@@ -11,6 +11,13 @@ export interface DecodeOptions {
   versions?: readonly (1 | 2)[];
   /** Verify a CRC32C TLV when one is present. Defaults to `true`. */
   verifyCrc32c?: boolean;
+  /**
+   * Accept only headers that carry a CRC32C TLV (which is then verified). A v1 header, which cannot
+   * carry one, is rejected too. Use it with senders that always checksum (AWS NLB, HAProxy with
+   * `proxy-v2-options crc32c`): a corrupted CRC32C TLV type byte is otherwise indistinguishable from
+   * a header sent without a checksum. Defaults to `false`.
+   */
+  requireCrc32c?: boolean;
   /** Longest UNIQUE_ID TLV value accepted. Defaults to 128, the spec's limit. */
   maxUniqueIdLength?: number;
   /**
@@ -31,6 +38,7 @@ export interface ResolvedDecodeOptions {
   acceptV1: boolean;
   acceptV2: boolean;
   verifyCrc32c: boolean;
+  requireCrc32c: boolean;
   maxUniqueIdLength: number;
   allowIPv4InTcp6: boolean;
   allowDottedQuadInTcp6: boolean;
@@ -41,6 +49,7 @@ const DEFAULTS: ResolvedDecodeOptions = {
   acceptV1: true,
   acceptV2: true,
   verifyCrc32c: true,
+  requireCrc32c: false,
   maxUniqueIdLength: 128,
   allowIPv4InTcp6: false,
   allowDottedQuadInTcp6: true,
@@ -55,6 +64,7 @@ export function resolveDecodeOptions(options: DecodeOptions | undefined): Resolv
     acceptV1: versions === undefined || versions.includes(1),
     acceptV2: versions === undefined || versions.includes(2),
     verifyCrc32c: options.verifyCrc32c ?? true,
+    requireCrc32c: options.requireCrc32c ?? false,
     maxUniqueIdLength: options.maxUniqueIdLength ?? 128,
     allowIPv4InTcp6: options.allowIPv4InTcp6 ?? false,
     allowDottedQuadInTcp6: options.allowDottedQuadInTcp6 ?? true,

@@ -1,4 +1,5 @@
 /** The data model shared by every codec. */
+import type { TlvInit } from './tlv-build.js';
 
 /** `proxy`: relayed for a client; `local`: the sender's own connection (e.g. a health check). */
 export type ProxyCommand = 'proxy' | 'local';
@@ -61,8 +62,11 @@ export interface ProxyHeaderInit {
   transport?: ProxyTransport;
   source?: ProxyEndpoint | null;
   destination?: ProxyEndpoint | null;
-  /** Raw TLVs, written byte for byte in this order (v2 only). */
-  tlvs?: readonly Tlv[];
+  /**
+   * v2 only. Either raw TLVs, written byte for byte in this order, or typed values
+   * (`{ alpn: 'h2', authority: 'example.com', ssl: { version: 'TLSv1.3' } }`, see {@link TlvInit}).
+   */
+  tlvs?: readonly Tlv[] | TlvInit;
 }
 
 /** Result of {@link decode}: a tagged union, never an exception for "need more bytes". */

@@ -56,6 +56,7 @@ export function decodeV1Resolved(input: Uint8Array, options: ResolvedDecodeOptio
     return INCOMPLETE;
   }
   if (input[cr + 1] !== LF) fail('ERR_PROXY_V1_LINE_ENDING', 'carriage return not followed by line feed', cr + 1);
+  if (options.requireCrc32c) fail('ERR_PROXY_CRC32C_MISSING', 'a v1 header cannot carry the CRC32C that is required', 0);
   return { status: 'complete', header: parseLine(input, cr, options), length: cr + 2 };
 }
 
@@ -151,7 +152,8 @@ function port(line: string, start: number, end: number): number {
 
 /** @internal The line to send for `header`, validated. */
 export function v1Line(header: ProxyHeaderInit): string {
-  if (header.tlvs !== undefined && header.tlvs.length > 0) {
+  const tlvs = header.tlvs;
+  if (tlvs !== undefined && (Array.isArray(tlvs) ? tlvs.length > 0 : Object.keys(tlvs).length > 0)) {
     fail('ERR_PROXY_INVALID_HEADER', 'version 1 cannot carry TLVs; use version 2');
   }
   const source = header.source ?? null;

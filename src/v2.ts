@@ -13,6 +13,7 @@ import {
   resolveDecodeOptions,
 } from './options.js';
 import { checkTlvs, splitTlvs, tlvsLength, writeTlvs } from './tlv.js';
+import { buildTlvs, type TlvInit } from './tlv-build.js';
 import type {
   DecodeResult,
   IpEndpoint,
@@ -115,7 +116,11 @@ export function decodeV2Resolved(input: Uint8Array, options: ResolvedDecodeOptio
   }
 
   const crcIndex = checkTlvs(tlvs, options);
-  if (crcIndex >= 0 && options.verifyCrc32c) verifyCrc(input, total, tlvs[crcIndex] as Tlv);
+  if (crcIndex >= 0) {
+    if (options.verifyCrc32c || options.requireCrc32c) verifyCrc(input, total, tlvs[crcIndex] as Tlv);
+  } else if (options.requireCrc32c) {
+    fail('ERR_PROXY_CRC32C_MISSING', 'header carries no CRC32C TLV and one is required', 16);
+  }
 
   const header: ProxyHeader = {
     version: 2,
@@ -205,8 +210,9 @@ function plan(header: ProxyHeaderInit, options: EncodeOptions | undefined): V2Pl
       fail('ERR_PROXY_INVALID_HEADER', `transport must be 'stream' or 'dgram' when there are addresses: ${String(transport)}`);
     }
   }
-  let tlvs: readonly Tlv[] = header.tlvs ?? [];
-  if (!Array.isArray(tlvs)) fail('ERR_PROXY_INVALID_HEADER', 'tlvs must be an array');
+  const given = header.tlvs ?? [];
+  if (typeof given !== 'object' || given === null) fail('ERR_PROXY_INVALID_HEADER', 'tlvs must be an array of TLVs or typed TLV values');
+  let tlvs: readonly Tlv[] = Array.isArray(given) ? given : buildTlvs(given as TlvInit);
   let crcIndex = checkTlvs(tlvs, { maxUniqueIdLength: Limits.UNIQUE_ID_MAX_LENGTH });
   if (options?.crc32c === true && crcIndex < 0) {
     tlvs = [CRC_PLACEHOLDER, ...tlvs];

@@ -70,7 +70,7 @@ describe('options', () => {
   });
   test('CRC32C verification can be turned off', () => {
     const bytes = encode({ command: 'local' }, { crc32c: true });
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
     expect(codeOf(bytes)).toBe('ERR_PROXY_CRC32C_MISMATCH');
     expect(codeOf(bytes, { verifyCrc32c: false })).toBe('complete');
   });

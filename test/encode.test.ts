@@ -65,7 +65,7 @@ describe('encode v2', () => {
   test('a CRC32C TLV given in tlvs is recomputed over the final header', () => {
     const bytes = encode({ ...tcp4, tlvs: [{ type: 0x03, value: Uint8Array.of(1, 2, 3, 4) }] });
     expect(decode(bytes).status).toBe('complete');
-    bytes[20] ^= 1;
+    bytes[20] = (bytes[20] as number) ^ 1;
     expect(codeOf(() => decode(bytes))).toBe('ERR_PROXY_CRC32C_MISMATCH');
   });
   test('padTo appends a NOOP TLV to the exact length', () => {
