@@ -1,14 +1,37 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
+const shared: Options = {
   format: ['esm', 'cjs'],
   dts: true,
-  clean: true,
   sourcemap: true,
   target: 'node20',
-  platform: 'neutral',
   splitting: false,
   treeshake: true,
   removeNodeProtocol: false,
-});
+};
+
+export default defineConfig([
+  // The runtime-agnostic core.
+  { ...shared, entry: { index: 'src/index.ts' }, platform: 'neutral', clean: true },
+  // proxyproto/node: imports the core from the sibling bundle instead of inlining a second copy.
+  {
+    ...shared,
+    entry: { node: 'src/node/index.ts' },
+    platform: 'node',
+    // tsup hands esbuild 'esm' for both formats when tree-shaking; record the real one.
+    esbuildOptions(options, { format }) {
+      options.define = { ...options.define, __PROXYPROTO_CORE__: JSON.stringify(format === 'cjs' ? './index.cjs' : './index.js') };
+    },
+    esbuildPlugins: [
+      {
+        name: 'external-core',
+        setup(build) {
+          build.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({
+            path: JSON.parse(build.initialOptions.define?.__PROXYPROTO_CORE__ ?? '"./index.js"') as string,
+            external: true,
+          }));
+        },
+      },
+    ],
+  },
+]);

@@ -1,0 +1,222 @@
+/**
+ * PROXY protocol for an existing server: net, http, https, tls and http2 (h2c and TLS).
+ *
+ * The server's `'connection'` event is intercepted at dispatch: each raw socket is held until its
+ * header is read (paused mode, remainder unshifted), then the ORIGINAL socket is handed to the
+ * server's own `'connection'` listeners, which therefore see a real `net.Socket` with its
+ * timeouts, keep-alive and native TLS path intact. Intercepting `emit` rather than swapping the
+ * listener array also covers listeners added later and connections injected with
+ * `server.emit('connection', socket)`, and leaves `listeners()` untouched.
+ */
+import type { Server, Socket } from 'node:net';
+import { type DecodeOptions, type ProxyHeader, ProxyProtocolError } from '../index.js';
+import { DEFAULT_HEADER_TIMEOUT, type ProxyMode } from './options.js';
+import { assertPolicy, compilePolicy, type ProxyPolicy, type ProxyPolicyFunction, type TrustedPeers } from './policy.js';
+import { proxyHeaderSymbol, readHeader } from './socket.js';
+
+/** Options of {@link acceptProxyProtocol}. Decoding options (`maxHeaderLength`, `versions`, …) apply to every connection. */
+export interface AcceptProxyProtocolOptions extends DecodeOptions {
+  /**
+   * Shorthand for `policy`: `'strict'` is `'require'`, `'lenient'` is `'use'`. Defaults to
+   * `'strict'`. Ignored when `policy` is given.
+   */
+  mode?: ProxyMode;
+  /**
+   * Policy for (trusted) peers, or a function choosing it per peer. Defaults to the one `mode`
+   * names, `'require'` by default.
+   */
+  policy?: ProxyPolicy | ProxyPolicyFunction;
+  /**
+   * Upstreams allowed to send a header (addresses, CIDR blocks, a `net.BlockList`, or a
+   * predicate). Other peers get `untrusted`. Peers on a UNIX socket have no address and only
+   * match a predicate. Defaults to every peer.
+   */
+  trusted?: TrustedPeers;
+  /** Policy for peers not in `trusted`. Defaults to `'reject'`: a header from them drops the connection. */
+  untrusted?: ProxyPolicy;
+  /**
+   * Milliseconds a connection may take to deliver its complete header before it is destroyed
+   * with `ERR_PROXY_HEADER_TIMEOUT`. Cleared once the header is in. Defaults to 10 000
+   * (the spec asks for at least 3 s, to cover a TCP retransmit); `0` disables.
+   */
+  headerTimeout?: number;
+}
+
+/** Counters since {@link acceptProxyProtocol} was called. */
+export interface ProxyProtocolStats {
+  /** Connections seen. */
+  connections: number;
+  /** Connections still waiting for their header. */
+  pending: number;
+  /** Connections handed on with a v1 header in use. */
+  v1: number;
+  /** Connections handed on with a v2 header in use. */
+  v2: number;
+  /** Connections handed on without a header (or with an ignored one, see `ignored`). */
+  none: number;
+  /** Headers read and discarded under the `ignore` policy (also counted in `none`). */
+  ignored: number;
+  /** Connections handed on unread under the `skip` policy. */
+  skipped: number;
+  /** Connections dropped by `headerTimeout`. */
+  timedOut: number;
+  /** Connections dropped by policy: a missing header under `require`, a header under `reject`, a version not allowed. */
+  rejected: number;
+  /** Connections dropped for any other reason: malformed or oversized header, closed or failed before the header. */
+  errors: number;
+}
+
+/** What {@link acceptProxyProtocol} returns. */
+export interface ProxyProtocolIntegration {
+  /** Live counters, for metrics. */
+  readonly stats: Readonly<ProxyProtocolStats>;
+  /**
+   * Stops intercepting connections (the server's `emit` is restored) and destroys the
+   * connections still waiting for their header. Connections already handed on are untouched.
+   */
+  close(): void;
+}
+
+type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
+
+const REJECTED = new Set(['ERR_PROXY_HEADER_MISSING', 'ERR_PROXY_CONNECTION_REJECTED', 'ERR_PROXY_VERSION_NOT_ALLOWED']);
+const installed = new WeakSet<object>();
+
+/**
+ * Makes `server` (net, http, https, tls, http2 or http2 secure) read a PROXY header at the start
+ * of every connection before the server sees it. The header is then available through
+ * `getProxyHeader(req.socket)` / `getClientAddress(req.socket)` (or `stream.session.socket` for
+ * http2).
+ *
+ * A connection that fails (missing, malformed, oversized or late header, policy rejection) emits
+ * `'proxyError'` `(error, socket)` on the server. With no `'proxyError'` listener the socket is
+ * destroyed; with one, the listener decides (and should destroy it). Either way only that
+ * connection is affected.
+ *
+ * ```js
+ * const server = http.createServer((req, res) => res.end(getClientAddress(req.socket)?.address));
+ * acceptProxyProtocol(server, { trusted: ['10.0.0.0/8'] });
+ * server.listen(8080);
+ * ```
+ */
+export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocolOptions = {}): ProxyProtocolIntegration {
+  const { mode, policy, trusted, untrusted = 'reject', headerTimeout = DEFAULT_HEADER_TIMEOUT, ...decode } = options;
+  if (installed.has(server)) throw new Error('acceptProxyProtocol is already installed on this server');
+  if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') throw new TypeError(`mode must be 'strict' or 'lenient'`);
+  if (policy !== undefined && typeof policy !== 'function') assertPolicy(policy, 'policy');
+  assertPolicy(untrusted, 'untrusted');
+  if (!Number.isFinite(headerTimeout) || headerTimeout < 0) {
+    throw new RangeError('headerTimeout must be a non-negative number of milliseconds');
+  }
+  const choose = compilePolicy(policy ?? (mode === 'lenient' ? 'use' : 'require'), trusted, untrusted);
+
+  const stats: ProxyProtocolStats = {
+    connections: 0,
+    pending: 0,
+    v1: 0,
+    v2: 0,
+    none: 0,
+    ignored: 0,
+    skipped: 0,
+    timedOut: 0,
+    rejected: 0,
+    errors: 0,
+  };
+  const waiting = new Map<Socket, (reason: Error) => void>();
+  const target = server as unknown as { emit: Emit };
+  const hadOwnEmit = Object.prototype.hasOwnProperty.call(server, 'emit');
+  const originalEmit = target.emit;
+  const forward = (socket: Socket): void => {
+    originalEmit.call(server, 'connection', socket);
+  };
+
+  const fail = (error: Error, socket: Socket): void => {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_PROXY_HEADER_TIMEOUT') stats.timedOut++;
+    else if (typeof code === 'string' && REJECTED.has(code)) stats.rejected++;
+    else stats.errors++;
+    // A late ECONNRESET must not become an uncaught 'error' once our listener is gone.
+    socket.on('error', ignoreError);
+    if (server.listenerCount('proxyError') > 0) originalEmit.call(server, 'proxyError', error, socket);
+    else socket.destroy();
+  };
+
+  const onConnection = (socket: Socket): void => {
+    stats.connections++;
+    let chosen: ProxyPolicy;
+    try {
+      chosen = choose(socket);
+    } catch (error) {
+      fail(error as Error, socket);
+      return;
+    }
+    if (chosen === 'skip') {
+      stats.skipped++;
+      forward(socket);
+      return;
+    }
+    stats.pending++;
+    const cancel = readHeader(socket, { lenient: chosen !== 'require', timeout: headerTimeout, decode }, (error, header) => {
+      waiting.delete(socket);
+      stats.pending--;
+      if (error !== null) {
+        fail(error, socket);
+        return;
+      }
+      if (header === null) {
+        stats.none++;
+        forward(socket);
+        return;
+      }
+      if (chosen === 'reject') {
+        fail(new ProxyProtocolError('ERR_PROXY_CONNECTION_REJECTED', 'PROXY protocol header from an untrusted peer'), socket);
+        return;
+      }
+      if (chosen === 'ignore') {
+        stats.ignored++;
+        stats.none++;
+        forward(socket);
+        return;
+      }
+      store(socket, header);
+      if (header.version === 1) stats.v1++;
+      else stats.v2++;
+      forward(socket);
+    });
+    waiting.set(socket, cancel);
+  };
+
+  const intercepting: Emit = function (this: unknown, event, ...args) {
+    if (event === 'connection' && args[0] !== undefined) {
+      onConnection(args[0] as Socket);
+      return true;
+    }
+    return originalEmit.call(this, event, ...args);
+  };
+  target.emit = intercepting;
+  installed.add(server);
+
+  return {
+    stats,
+    close(): void {
+      if (target.emit === intercepting) {
+        if (hadOwnEmit) target.emit = originalEmit;
+        else delete (target as { emit?: Emit }).emit;
+      }
+      installed.delete(server);
+      const closing = new ProxyProtocolError('ERR_PROXY_HEADER_INCOMPLETE', 'PROXY protocol integration closed before the header arrived');
+      for (const [socket, cancel] of [...waiting]) {
+        waiting.delete(socket);
+        socket.on('error', ignoreError);
+        cancel(closing);
+        socket.destroy();
+      }
+    },
+  };
+}
+
+function store(socket: Socket, header: ProxyHeader): void {
+  (socket as unknown as Record<symbol, unknown>)[proxyHeaderSymbol] = header;
+}
+
+function ignoreError(): void {}

@@ -1,0 +1,175 @@
+/**
+ * Transform streams for pipelines that are not sockets (files, child processes, tunnels). To
+ * accept connections, prefer `acceptProxyProtocol` or `readProxyHeader`: they keep the original
+ * `net.Socket`, which a Transform cannot.
+ */
+import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
+import {
+  type DecodeOptions,
+  type EncodeOptions,
+  encode,
+  HeaderParser,
+  type ProxyHeader,
+  type ProxyHeaderInit,
+  ProxyProtocolError,
+} from '../index.js';
+import type { ProxyMode } from './options.js';
+import { isSignaturePrefix, toBuffer } from './util.js';
+
+/** Options of {@link ProxyProtocolDecoder}. */
+export interface ProxyProtocolDecoderOptions extends DecodeOptions {
+  /** Defaults to `'strict'`. */
+  mode?: ProxyMode;
+  /** Passed to `Transform`. */
+  highWaterMark?: number;
+  /** Destroys the stream when aborted (as every Node stream's `signal` option). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Strips the PROXY header at the start of a byte stream and passes every following byte through
+ * untouched, with backpressure.
+ *
+ * Emits `'header'` once, before any payload, with the {@link ProxyHeader} (or `null` in lenient
+ * mode when there is none). A malformed header, a missing one in strict mode, or an end of stream
+ * inside the header destroys the stream with a `ProxyProtocolError`.
+ */
+export class ProxyProtocolDecoder extends Transform {
+  /** The header once known: `undefined` before, `null` when absent (lenient mode). */
+  header: ProxyHeader | null | undefined = undefined;
+  readonly #parser: HeaderParser;
+  readonly #lenient: boolean;
+  #pending: Buffer[] = [];
+
+  constructor(options: ProxyProtocolDecoderOptions = {}) {
+    const { mode = 'strict', highWaterMark, signal, ...decodeOptions } = options;
+    const streamOptions: TransformOptions = {};
+    if (highWaterMark !== undefined) streamOptions.highWaterMark = highWaterMark;
+    if (signal !== undefined) streamOptions.signal = signal;
+    super(streamOptions);
+    if (mode !== 'strict' && mode !== 'lenient') throw new TypeError(`mode must be 'strict' or 'lenient'`);
+    this.#parser = new HeaderParser(decodeOptions);
+    this.#lenient = mode === 'lenient';
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.header !== undefined) {
+      callback(null, chunk);
+      return;
+    }
+    let step: ReturnType<HeaderParser['push']>;
+    try {
+      step = this.#parser.push(chunk);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    if (step.status === 'incomplete') {
+      if (this.#lenient) this.#pending.push(chunk);
+      callback();
+      return;
+    }
+    this.#pending = [];
+    if (step.status === 'complete') {
+      this.#known(step.header);
+      callback(null, step.rest.length > 0 ? toBuffer(step.rest) : undefined);
+      return;
+    }
+    if (!this.#lenient) {
+      callback(missing());
+      return;
+    }
+    this.#known(null);
+    callback(null, toBuffer(step.data));
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.header !== undefined) {
+      callback();
+      return;
+    }
+    const buffered = this.#parser.bufferedLength;
+    if (buffered === 0) {
+      if (!this.#lenient) {
+        callback(missing());
+        return;
+      }
+      this.#known(null);
+      callback();
+      return;
+    }
+    const data = Buffer.concat(this.#pending);
+    this.#pending = [];
+    if (this.#lenient && isSignaturePrefix(data)) {
+      // The stream ended before it could be told apart from a header: it was not one.
+      this.#parser.reset();
+      this.#known(null);
+      callback(null, data);
+      return;
+    }
+    try {
+      this.#parser.end();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  #known(header: ProxyHeader | null): void {
+    this.header = header;
+    this.emit('header', header);
+  }
+}
+
+export interface ProxyProtocolDecoder {
+  on(event: 'header', listener: (header: ProxyHeader | null) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  once(event: 'header', listener: (header: ProxyHeader | null) => void): this;
+  once(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+/** Options of {@link ProxyProtocolEncoder}. */
+export interface ProxyProtocolEncoderOptions extends EncodeOptions {
+  /** Passed to `Transform`. */
+  highWaterMark?: number;
+  /** Destroys the stream when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Prepends one encoded PROXY header (v1 or v2, per `header.version`, default 2) to a byte
+ * stream: the header and the first chunk leave in one piece, then every byte passes through.
+ * On an empty stream the header alone is written at the end. The header is encoded by the
+ * constructor, which throws a `ProxyProtocolError` if it is invalid.
+ */
+export class ProxyProtocolEncoder extends Transform {
+  #header: Buffer | undefined;
+
+  constructor(header: ProxyHeaderInit, options: ProxyProtocolEncoderOptions = {}) {
+    const { highWaterMark, signal, ...encodeOptions } = options;
+    const streamOptions: TransformOptions = {};
+    if (highWaterMark !== undefined) streamOptions.highWaterMark = highWaterMark;
+    if (signal !== undefined) streamOptions.signal = signal;
+    super(streamOptions);
+    this.#header = toBuffer(encode(header, encodeOptions));
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const header = this.#header;
+    if (header === undefined) {
+      callback(null, chunk);
+      return;
+    }
+    this.#header = undefined;
+    callback(null, Buffer.concat([header, chunk]));
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const header = this.#header;
+    this.#header = undefined;
+    callback(null, header);
+  }
+}
+
+function missing(): ProxyProtocolError {
+  return new ProxyProtocolError('ERR_PROXY_HEADER_MISSING', 'stream does not start with a PROXY protocol header', { offset: 0 });
+}
