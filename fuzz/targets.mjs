@@ -290,7 +290,9 @@ export function fixCrc(lib, bytes) {
 const ipv4Arb = fc.ipV4();
 const ipv6Arb = fc.oneof(fc.ipV6(), fc.constantFrom('::', '::1', '::ffff:1.2.3.4', '2001:DB8::1', '1:0:0:1:0:0:0:1', '0:0:0:0:0:ffff:102:304'));
 const portArb = fc.integer({ min: 0, max: 65535 });
-const pathArb = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('/run/a.sock', '', '\ufeffbom', 'a'.repeat(108), 'é'.repeat(54)));
+const anyPathArb = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('/run/a.sock', '', '\ufeffbom', 'a'.repeat(108), 'é'.repeat(54)));
+/** Paths encode can carry: no NUL, well-formed UTF-16, at most 108 bytes of UTF-8. */
+const pathArb = anyPathArb.filter((p) => !p.includes('\0') && p.isWellFormed() && Buffer.byteLength(p) <= 108);
 const tlvValueArb = fc.uint8Array({ maxLength: 64 });
 const validTlvArb = fc.oneof(
   fc.record({ type: fc.integer({ min: 0, max: 255 }).filter((t) => t !== 0x03 && t !== 0x05 && t !== 0x20), value: tlvValueArb }),
@@ -354,7 +356,7 @@ const junkArb = fc.oneof(
 const endpointJunkArb = fc.oneof(
   junkArb,
   fc.record({ address: fc.oneof(ipv4Arb, ipv6Arb, junkArb, fc.string({ maxLength: 45 })), port: fc.oneof(portArb, junkArb) }, { requiredKeys: [] }),
-  fc.record({ path: fc.oneof(pathArb, junkArb, fc.string({ minLength: 100, maxLength: 200 })) }, { requiredKeys: [] }),
+  fc.record({ path: fc.oneof(anyPathArb, junkArb, fc.string({ minLength: 100, maxLength: 200 })) }, { requiredKeys: [] }),
 );
 const tlvJunkArb = fc.oneof(
   validTlvArb,
