@@ -665,6 +665,14 @@ export function checkNoEagerAllocation(lib, famByte, declared, fed, measureMemor
 
 /** @param {{ lib: any, corpus: { name: string, bytes: Uint8Array }[] }} context */
 export function createTargets({ lib, corpus }) {
+  // Besides the corpus: the largest possible v2 header (65551 bytes, CRC32C and one big TLV).
+  corpus = [
+    ...corpus,
+    {
+      name: 'generated: largest v2 header',
+      bytes: lib.encode({ source: { address: '10.0.0.1', port: 1 }, destination: { address: '10.0.0.2', port: 2 }, tlvs: [{ type: 0xe0, value: new Uint8Array(65513).fill(0x41) }] }, { crc32c: true }),
+    },
+  ];
   const seeds = corpus.map((c) => c.bytes);
   const seedArb = fc.nat({ max: seeds.length - 1 });
   const mutatedArb = fc
