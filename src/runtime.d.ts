@@ -2,6 +2,7 @@
 // edge workers) provides them; declaring them here keeps Node's types out of the core.
 interface TextDecoderOptionsLite {
   fatal?: boolean;
+  ignoreBOM?: boolean;
 }
 declare class TextDecoder {
   constructor(label?: string, options?: TextDecoderOptionsLite);

@@ -72,6 +72,12 @@ function utf8Bytes(value: string, what: string): Uint8Array {
 
 /** Builds the wire TLVs for `init`. @throws {ProxyProtocolError} `ERR_PROXY_INVALID_HEADER` for values that cannot be sent. */
 export function buildTlvs(init: TlvInit): Tlv[] {
+  if (typeof init !== 'object' || init === null) fail('ERR_PROXY_INVALID_HEADER', 'typed TLVs must be an object');
+  for (const key of ['ssl', 'aws', 'azure', 'gcp'] as const) {
+    const value = init[key];
+    if (value !== undefined && (typeof value !== 'object' || value === null)) fail('ERR_PROXY_INVALID_HEADER', `tlvs.${key} must be an object`);
+  }
+  if (init.raw !== undefined && !Array.isArray(init.raw)) fail('ERR_PROXY_INVALID_HEADER', 'tlvs.raw must be an array');
   const tlvs: Tlv[] = [];
   if (init.alpn !== undefined) {
     const value = init.alpn instanceof Uint8Array ? init.alpn : latin1Bytes(init.alpn, 'alpn');
@@ -80,7 +86,7 @@ export function buildTlvs(init: TlvInit): Tlv[] {
   }
   if (init.authority !== undefined) tlvs.push({ type: TlvType.AUTHORITY, value: utf8Bytes(init.authority, 'authority') });
   if (init.uniqueId !== undefined) {
-    const value = init.uniqueId instanceof Uint8Array ? init.uniqueId : utf8Bytes(init.uniqueId, 'uniqueId');
+    const value = init.uniqueId instanceof Uint8Array ? init.uniqueId : utf8Bytes(init.uniqueId as string, 'uniqueId');
     if (value.length > Limits.UNIQUE_ID_MAX_LENGTH) fail('ERR_PROXY_INVALID_HEADER', `uniqueId is ${value.length} bytes; at most 128`);
     tlvs.push({ type: TlvType.UNIQUE_ID, value });
   }
@@ -102,7 +108,8 @@ export function buildTlvs(init: TlvInit): Tlv[] {
   if (init.gcp !== undefined) {
     const raw = init.gcp.pscConnectionId;
     if (typeof raw === 'number' && !Number.isSafeInteger(raw)) fail('ERR_PROXY_INVALID_HEADER', 'gcp.pscConnectionId: use a bigint above 2^53');
-    let id = typeof raw === 'bigint' ? raw : BigInt(raw as number);
+    if (typeof raw !== 'bigint' && typeof raw !== 'number') fail('ERR_PROXY_INVALID_HEADER', 'gcp.pscConnectionId must be a bigint');
+    let id = typeof raw === 'bigint' ? raw : BigInt(raw);
     if (id < 0n || id > 0xffffffffffffffffn) fail('ERR_PROXY_INVALID_HEADER', 'gcp.pscConnectionId must fit in 64 unsigned bits');
     const value = new Uint8Array(8);
     for (let i = 7; i >= 0; i--) {
@@ -134,7 +141,10 @@ export function buildSsl(init: SslTlvInit): Uint8Array {
   add(SslSubtype.KEY_ALG, init.keyAlg, 'ssl.keyAlg', 'ascii');
   add(SslSubtype.GROUP, init.group, 'ssl.group', 'ascii');
   add(SslSubtype.SIG_SCHEME, init.sigScheme, 'ssl.sigScheme', 'ascii');
-  if (init.clientCert !== undefined) subs.push({ type: SslSubtype.CLIENT_CERT, value: init.clientCert });
+  if (init.clientCert !== undefined) {
+    if (!(init.clientCert instanceof Uint8Array)) fail('ERR_PROXY_INVALID_HEADER', 'ssl.clientCert must be DER bytes');
+    subs.push({ type: SslSubtype.CLIENT_CERT, value: init.clientCert });
+  }
   const value = new Uint8Array(5 + tlvsLength(subs));
   value[0] = client;
   value[1] = verify >>> 24;

@@ -97,14 +97,21 @@ export function tlvsLength(tlvs: readonly Tlv[]): number {
   return n;
 }
 
+/** @internal Throws unless `tlv` is an object with a type 0..255 and a Uint8Array value. */
+export function checkTlvShape(tlv: Tlv): void {
+  if (typeof tlv !== 'object' || tlv === null) fail('ERR_PROXY_INVALID_HEADER', 'each TLV must be a { type, value } object');
+  const type = tlv.type;
+  if (!Number.isInteger(type) || type < 0 || type > 255) fail('ERR_PROXY_INVALID_HEADER', `TLV type must be 0..255: ${String(type)}`);
+  if (!(tlv.value instanceof Uint8Array)) fail('ERR_PROXY_INVALID_HEADER', `TLV 0x${hex2(type)} value must be a Uint8Array`);
+}
+
 /** @internal Writes `tlvs` at `out[offset]`; returns the offset after them. Validates type and size. */
 export function writeTlvs(tlvs: readonly Tlv[], out: Uint8Array, offset: number): number {
   let i = offset;
   for (const tlv of tlvs) {
+    checkTlvShape(tlv);
     const type = tlv.type;
-    if (!Number.isInteger(type) || type < 0 || type > 255) fail('ERR_PROXY_INVALID_HEADER', `TLV type must be 0..255: ${String(type)}`);
     const value = tlv.value;
-    if (!(value instanceof Uint8Array)) fail('ERR_PROXY_INVALID_HEADER', `TLV 0x${hex2(type)} value must be a Uint8Array`);
     out[i] = type;
     out[i + 1] = value.length >>> 8;
     out[i + 2] = value.length & 0xff;

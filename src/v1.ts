@@ -6,7 +6,7 @@ import { formatIPv6, ipVersion, parseIPv4, parseIPv6 } from './address.js';
 import { Limits, V1_SIGNATURE } from './constants.js';
 import { fail } from './errors.js';
 import { type DecodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
-import type { DecodeResult, IpEndpoint, ProxyHeader, ProxyHeaderInit } from './types.js';
+import type { DecodeResult, IpEndpoint, ProxyEndpoint, ProxyHeader, ProxyHeaderInit } from './types.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -34,9 +34,13 @@ export function decodeV1Resolved(input: Uint8Array, options: ResolvedDecodeOptio
   if (input[5] !== SPACE) fail('ERR_PROXY_V1_SYNTAX', "'PROXY' must be followed by a single space", 5);
 
   const limit = options.maxHeaderLength < MAX ? options.maxHeaderLength : MAX;
-  const scanEnd = n < limit ? n : limit;
+  // Checks run byte by byte, in order, so that the error for a line does not depend on how much
+  // of it has arrived: the CR may be at limit - 2 at the latest, leaving room for its LF.
+  const scanEnd = n < limit - 1 ? n : limit - 1;
+  const badToken = tokenMismatchAt(input, n);
   let cr = -1;
   for (let i = 6; i < scanEnd; i++) {
+    if (i === badToken) fail('ERR_PROXY_V1_PROTOCOL', 'unknown protocol: v1 knows TCP4, TCP6 and UNKNOWN', 6);
     const c = input[i];
     if (c === CR) {
       cr = i;
@@ -45,16 +49,10 @@ export function decodeV1Resolved(input: Uint8Array, options: ResolvedDecodeOptio
     if (c === LF) fail('ERR_PROXY_V1_LINE_ENDING', 'line feed without a preceding carriage return', i);
   }
   if (cr < 0) {
-    // The CR must leave room for its LF inside the limit.
     if (n >= limit - 1) fail('ERR_PROXY_V1_LINE_TOO_LONG', `no CRLF within the first ${limit} bytes`, limit - 1);
-    checkTokenPrefix(input, n);
     return INCOMPLETE;
   }
-  if (cr + 1 >= limit) fail('ERR_PROXY_V1_LINE_TOO_LONG', `no CRLF within the first ${limit} bytes`, cr);
-  if (cr + 1 === n) {
-    checkTokenPrefix(input, n);
-    return INCOMPLETE;
-  }
+  if (cr + 1 === n) return INCOMPLETE;
   if (input[cr + 1] !== LF) fail('ERR_PROXY_V1_LINE_ENDING', 'carriage return not followed by line feed', cr + 1);
   if (options.requireCrc32c) fail('ERR_PROXY_CRC32C_MISSING', 'a v1 header cannot carry the CRC32C that is required', 0);
   return { status: 'complete', header: parseLine(input, cr, options), length: cr + 2 };
@@ -63,16 +61,19 @@ export function decodeV1Resolved(input: Uint8Array, options: ResolvedDecodeOptio
 const NONE: DecodeResult = Object.freeze({ status: 'none' });
 const INCOMPLETE: DecodeResult = Object.freeze({ status: 'incomplete' });
 
-/** Rejects a partial line early once its protocol token cannot become TCP4, TCP6 or UNKNOWN. */
-function checkTokenPrefix(input: Uint8Array, n: number): void {
-  const have = n - 6;
+/**
+ * Index of the first byte at which the protocol token can no longer become TCP4, TCP6 or
+ * UNKNOWN (so that a partial line is rejected early), or -1 while one of them still can.
+ */
+function tokenMismatchAt(input: Uint8Array, n: number): number {
+  let at = -1;
   for (const token of TOKENS) {
-    const m = have < token.length ? have : token.length;
     let k = 0;
-    while (k < m && input[6 + k] === token.charCodeAt(k)) k++;
-    if (k === m) return;
+    while (k < token.length && 6 + k < n && input[6 + k] === token.charCodeAt(k)) k++;
+    if (k === token.length || 6 + k === n) return -1;
+    if (6 + k > at) at = 6 + k;
   }
-  fail('ERR_PROXY_V1_PROTOCOL', 'unknown protocol: v1 knows TCP4, TCP6 and UNKNOWN', 6);
+  return at;
 }
 
 function latin1(input: Uint8Array, start: number, end: number): string {
@@ -152,8 +153,8 @@ function port(line: string, start: number, end: number): number {
 
 /** @internal The line to send for `header`, validated. */
 export function v1Line(header: ProxyHeaderInit): string {
-  const tlvs = header.tlvs;
-  if (tlvs !== undefined && (Array.isArray(tlvs) ? tlvs.length > 0 : Object.keys(tlvs).length > 0)) {
+  const tlvs = header.tlvs as unknown;
+  if (tlvs !== undefined && tlvs !== null && (Array.isArray(tlvs) ? tlvs.length > 0 : typeof tlvs !== 'object' || Object.keys(tlvs).length > 0)) {
     fail('ERR_PROXY_INVALID_HEADER', 'version 1 cannot carry TLVs; use version 2');
   }
   const source = header.source ?? null;
@@ -168,6 +169,7 @@ export function v1Line(header: ProxyHeaderInit): string {
   if (source === null || destination === null) {
     fail('ERR_PROXY_INVALID_HEADER', 'a header with addresses needs both a source and a destination');
   }
+  checkEndpoints(source, destination);
   if ('path' in source || 'path' in destination || header.family === 'unix' || header.family === 'unspec' || header.transport === 'dgram') {
     // The spec: anything but TCP over IPv4/IPv6 is sent as UNKNOWN in version 1.
     return 'PROXY UNKNOWN\r\n';
@@ -177,6 +179,13 @@ export function v1Line(header: ProxyHeaderInit): string {
   const src = ipv6 ? canonicalIPv6(source.address) : checkedIPv4(source.address);
   const dst = ipv6 ? canonicalIPv6(destination.address) : checkedIPv4(destination.address);
   return `PROXY ${ipv6 ? 'TCP6' : 'TCP4'} ${src} ${dst} ${checkedPort(source.port)} ${checkedPort(destination.port)}\r\n`;
+}
+
+/** @internal Throws unless both endpoints are objects (IP endpoints or UNIX paths). */
+export function checkEndpoints(source: ProxyEndpoint, destination: ProxyEndpoint): void {
+  if (typeof source !== 'object' || typeof destination !== 'object') {
+    fail('ERR_PROXY_INVALID_HEADER', 'source and destination must be { address, port } or { path } objects');
+  }
 }
 
 /** @internal The IP family shared by two endpoints; throws for invalid addresses and mixed families. */

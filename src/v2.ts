@@ -12,7 +12,7 @@ import {
   type ResolvedDecodeOptions,
   resolveDecodeOptions,
 } from './options.js';
-import { checkTlvs, splitTlvs, tlvsLength, writeTlvs } from './tlv.js';
+import { checkTlvShape, checkTlvs, splitTlvs, tlvsLength, writeTlvs } from './tlv.js';
 import { buildTlvs, type TlvInit } from './tlv-build.js';
 import type {
   DecodeResult,
@@ -25,7 +25,7 @@ import type {
   Tlv,
   UnixEndpoint,
 } from './types.js';
-import { checkedPort, inferIpFamily } from './v1.js';
+import { checkEndpoints, checkedPort, inferIpFamily } from './v1.js';
 
 const FAMILIES: readonly (ProxyFamily | undefined)[] = ['unspec', 'ipv4', 'ipv6', 'unix'];
 const TRANSPORTS: readonly (ProxyTransport | undefined)[] = ['unspec', 'stream', 'dgram'];
@@ -38,7 +38,8 @@ function isListedFamilyByte(b: number): boolean {
 
 const NONE: DecodeResult = Object.freeze({ status: 'none' });
 const INCOMPLETE: DecodeResult = Object.freeze({ status: 'incomplete' });
-const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a path starting with U+FEFF keeps it (by default the decoder would drop it).
+const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Decodes a v2 header at the start of `input`. Returns `none` if the bytes are not a v2
@@ -200,9 +201,11 @@ function plan(header: ProxyHeaderInit, options: EncodeOptions | undefined): V2Pl
     if (source === null || destination === null) {
       fail('ERR_PROXY_INVALID_HEADER', 'a header with addresses needs both a source and a destination');
     }
+    checkEndpoints(source, destination);
     const unix = 'path' in source;
     if (unix !== 'path' in destination) fail('ERR_PROXY_INVALID_HEADER', 'source and destination must both be UNIX paths or both IP endpoints');
     family = header.family ?? (unix ? 'unix' : inferIpFamily(source as IpEndpoint, destination as IpEndpoint));
+    if (!FAMILIES.includes(family)) fail('ERR_PROXY_INVALID_HEADER', `family must be 'ipv4', 'ipv6' or 'unix' when there are addresses: ${String(family)}`);
     if (family === 'unspec') fail('ERR_PROXY_INVALID_HEADER', "family 'unspec' cannot carry addresses");
     if ((family === 'unix') !== unix) fail('ERR_PROXY_INVALID_HEADER', `family '${family}' does not match the endpoints given`);
     transport = header.transport ?? 'stream';
@@ -211,8 +214,9 @@ function plan(header: ProxyHeaderInit, options: EncodeOptions | undefined): V2Pl
     }
   }
   const given = header.tlvs ?? [];
-  if (typeof given !== 'object' || given === null) fail('ERR_PROXY_INVALID_HEADER', 'tlvs must be an array of TLVs or typed TLV values');
+  if (typeof given !== 'object') fail('ERR_PROXY_INVALID_HEADER', 'tlvs must be an array of TLVs or typed TLV values');
   let tlvs: readonly Tlv[] = Array.isArray(given) ? given : buildTlvs(given as TlvInit);
+  for (const tlv of tlvs) checkTlvShape(tlv);
   let crcIndex = checkTlvs(tlvs, { maxUniqueIdLength: Limits.UNIQUE_ID_MAX_LENGTH });
   if (options?.crc32c === true && crcIndex < 0) {
     tlvs = [CRC_PLACEHOLDER, ...tlvs];

@@ -1,0 +1,1 @@
+export declare function loadCorpus(): { name: string; bytes: Uint8Array }[];
