@@ -38,12 +38,44 @@ export function parseIPv4(s: string, start = 0, end = s.length): number {
   return -1;
 }
 
+/** {@link parseIPv4} over the bytes `b[start, end)` (ASCII text). */
+export function parseIPv4Bytes(b: Uint8Array, start: number, end: number): number {
+  let value = 0;
+  let octets = 0;
+  let i = start;
+  while (i < end) {
+    const first = b[i] as number;
+    if (first < 0x30 || first > 0x39) return -1;
+    let octet = first - 0x30;
+    i++;
+    if (octet !== 0) {
+      for (let digits = 1; i < end && digits < 3; digits++) {
+        const c = b[i] as number;
+        if (c < 0x30 || c > 0x39) break;
+        octet = octet * 10 + (c - 0x30);
+        i++;
+      }
+      if (octet > 255) return -1;
+    }
+    value = value * 256 + octet;
+    octets++;
+    if (octets === 4) return i === end ? value : -1;
+    if (i >= end || b[i] !== 0x2e) return -1;
+    i++;
+  }
+  return -1;
+}
+
 function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   const lower = c | 0x20;
   if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
   return -1;
 }
+
+/** Longest IPv6 text: six groups of four digits and a dotted-quad tail. */
+const IPV6_MAX_TEXT = 45;
+const textScratch = new Uint8Array(IPV6_MAX_TEXT);
 
 /**
  * Parses IPv6 text in `s[start, end)` into 16 bytes at `out[offset]`. Accepts 1–4 hex digits per
@@ -58,15 +90,36 @@ export function parseIPv6(
   end = s.length,
   allowDottedQuad = true,
 ): boolean {
-  const groups: number[] = [];
+  const length = end - start;
+  if (length > IPV6_MAX_TEXT) return false;
+  // Copy the text as bytes; any non-ASCII character becomes 0xff, which no rule accepts.
+  for (let k = 0; k < length; k++) {
+    const c = s.charCodeAt(start + k);
+    textScratch[k] = c > 0x7f ? 0xff : c;
+  }
+  return parseIPv6Bytes(textScratch, 0, length, out, offset, allowDottedQuad);
+}
+
+const groups = new Uint16Array(8);
+
+/** {@link parseIPv6} over the bytes `b[start, end)` (ASCII text). */
+export function parseIPv6Bytes(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  offset = 0,
+  allowDottedQuad = true,
+): boolean {
+  let count = 0;
   let gap = -1; // index in `groups` where "::" stands
   let i = start;
   if (end - start < 2) return false;
-  if (s.charCodeAt(i) === 0x3a) {
-    if (s.charCodeAt(i + 1) !== 0x3a) return false;
+  if (b[i] === 0x3a) {
+    if (b[i + 1] !== 0x3a) return false;
     gap = 0;
     i += 2;
-    if (i === end) return fillIPv6(groups, gap, out, offset);
+    if (i === end) return fillIPv6(count, gap, out, offset);
   }
   for (;;) {
     // One group, or a dotted-quad tail.
@@ -74,41 +127,42 @@ export function parseIPv6(
     let digits = 0;
     const groupStart = i;
     while (i < end) {
-      const h = hexValue(s.charCodeAt(i));
+      const h = hexValue(b[i] as number);
       if (h < 0) break;
       value = value * 16 + h;
       digits++;
       i++;
       if (digits > 4) return false;
     }
-    if (i < end && s.charCodeAt(i) === 0x2e) {
-      if (!allowDottedQuad || groups.length > 6) return false;
-      const v4 = parseIPv4(s, groupStart, end);
+    if (i < end && b[i] === 0x2e) {
+      if (!allowDottedQuad || count > 6) return false;
+      const v4 = parseIPv4Bytes(b, groupStart, end);
       if (v4 < 0) return false;
-      groups.push(v4 >>> 16, v4 & 0xffff);
+      groups[count++] = v4 >>> 16;
+      groups[count++] = v4 & 0xffff;
       break;
     }
     if (digits === 0) return false;
-    groups.push(value);
-    if (groups.length > 8) return false;
+    if (count === 8) return false; // a ninth group
+    groups[count++] = value;
     if (i === end) break;
-    if (s.charCodeAt(i) !== 0x3a) return false;
+    if (b[i] !== 0x3a) return false;
     i++;
-    if (i < end && s.charCodeAt(i) === 0x3a) {
+    if (i < end && b[i] === 0x3a) {
       if (gap >= 0) return false;
-      gap = groups.length;
+      gap = count;
       i++;
       if (i === end) break;
     } else if (i === end) {
       return false; // trailing single colon
     }
   }
-  return fillIPv6(groups, gap, out, offset);
+  return fillIPv6(count, gap, out, offset);
 }
 
-function fillIPv6(groups: number[], gap: number, out: Uint8Array, offset: number): boolean {
-  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return false;
-  const zeros = 8 - groups.length;
+function fillIPv6(count: number, gap: number, out: Uint8Array, offset: number): boolean {
+  if (gap < 0 ? count !== 8 : count > 7) return false;
+  const zeros = 8 - count;
   let g = 0;
   for (let slot = 0; slot < 8; slot++) {
     let v = 0;
@@ -120,9 +174,19 @@ function fillIPv6(groups: number[], gap: number, out: Uint8Array, offset: number
   return true;
 }
 
+/** Decimal text of 0..255, and hex text of 0..255 without and with a leading zero. */
+const DEC: readonly string[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, n) => String(n));
+const HEX: readonly string[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, n) => n.toString(16));
+const HEX2: readonly string[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, n) => n.toString(16).padStart(2, '0'));
+
 /** Dotted-quad text of the 4 bytes at `bytes[offset]`. */
 export function formatIPv4(bytes: Uint8Array, offset = 0): string {
-  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+  return `${DEC[bytes[offset] as number]}.${DEC[bytes[offset + 1] as number]}.${DEC[bytes[offset + 2] as number]}.${DEC[bytes[offset + 3] as number]}`;
+}
+
+/** Dotted-quad text of an address held as an unsigned 32-bit number (as {@link parseIPv4} returns). */
+export function formatIPv4Number(v: number): string {
+  return `${DEC[v >>> 24]}.${DEC[(v >>> 16) & 0xff]}.${DEC[(v >>> 8) & 0xff]}.${DEC[v & 0xff]}`;
 }
 
 /** RFC 5952 text of the 16 bytes at `bytes[offset]`. */
@@ -157,8 +221,9 @@ export function formatIPv6(bytes: Uint8Array, offset = 0): string {
       slot += bestLength - 1;
       continue;
     }
-    const v = ((bytes[offset + slot * 2] as number) << 8) | (bytes[offset + slot * 2 + 1] as number);
-    text += v.toString(16);
+    const hi = bytes[offset + slot * 2] as number;
+    const lo = bytes[offset + slot * 2 + 1] as number;
+    text += hi === 0 ? (HEX[lo] as string) : (HEX[hi] as string) + (HEX2[lo] as string);
     if (slot < 7) text += ':';
   }
   return text;

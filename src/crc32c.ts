@@ -5,10 +5,11 @@
  */
 
 const POLY = 0x82f63b78;
-let tables: Uint32Array | undefined;
+let tables: Int32Array | undefined;
+const LITTLE_ENDIAN = /* @__PURE__ */ new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-function buildTables(): Uint32Array {
-  const t = new Uint32Array(8 * 256);
+function buildTables(): Int32Array {
+  const t = new Int32Array(8 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
@@ -30,26 +31,49 @@ function buildTables(): Uint32Array {
  */
 export function crc32c(bytes: Uint8Array, seed = 0): number {
   const t = tables ?? (tables = buildTables());
-  let crc = ~seed >>> 0;
+  // Kept as a signed 32-bit integer throughout (Int32Array table, no `>>> 0` in the loops), so
+  // that the engine never boxes it as a double.
+  let crc = ~seed | 0;
   let i = 0;
   const n = bytes.length;
-  const fast = n - (n & 7);
-  while (i < fast) {
-    const lo = (crc ^ ((bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24))) >>> 0;
-    const b4 = bytes[i + 4] as number;
-    const b5 = bytes[i + 5] as number;
-    const b6 = bytes[i + 6] as number;
-    const b7 = bytes[i + 7] as number;
-    crc =
-      (t[1792 + (lo & 0xff)] as number) ^
-      (t[1536 + ((lo >>> 8) & 0xff)] as number) ^
-      (t[1280 + ((lo >>> 16) & 0xff)] as number) ^
-      (t[1024 + (lo >>> 24)] as number) ^
-      (t[768 + b4] as number) ^
-      (t[512 + b5] as number) ^
-      (t[256 + b6] as number) ^
-      (t[b7] as number);
-    i += 8;
+  if (LITTLE_ENDIAN && n >= 64) {
+    // Align to 4 bytes, then read the input as 32-bit words: two loads per 8 bytes instead of eight.
+    const offset = bytes.byteOffset;
+    while (((offset + i) & 3) !== 0) {
+      crc = (t[(crc ^ (bytes[i] as number)) & 0xff] as number) ^ (crc >>> 8);
+      i++;
+    }
+    const pairs = (n - i) >>> 3;
+    const words = new Int32Array(bytes.buffer, offset + i, pairs * 2);
+    for (let k = 0; k < words.length; k += 2) {
+      const lo = crc ^ (words[k] as number);
+      const hi = words[k + 1] as number;
+      crc =
+        (t[1792 + (lo & 0xff)] as number) ^
+        (t[1536 + ((lo >>> 8) & 0xff)] as number) ^
+        (t[1280 + ((lo >>> 16) & 0xff)] as number) ^
+        (t[1024 + (lo >>> 24)] as number) ^
+        (t[768 + (hi & 0xff)] as number) ^
+        (t[512 + ((hi >>> 8) & 0xff)] as number) ^
+        (t[256 + ((hi >>> 16) & 0xff)] as number) ^
+        (t[hi >>> 24] as number);
+    }
+    i += pairs * 8;
+  } else {
+    const fast = n - (n & 7);
+    while (i < fast) {
+      const lo = crc ^ ((bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24));
+      crc =
+        (t[1792 + (lo & 0xff)] as number) ^
+        (t[1536 + ((lo >>> 8) & 0xff)] as number) ^
+        (t[1280 + ((lo >>> 16) & 0xff)] as number) ^
+        (t[1024 + (lo >>> 24)] as number) ^
+        (t[768 + (bytes[i + 4] as number)] as number) ^
+        (t[512 + (bytes[i + 5] as number)] as number) ^
+        (t[256 + (bytes[i + 6] as number)] as number) ^
+        (t[bytes[i + 7] as number] as number);
+      i += 8;
+    }
   }
   while (i < n) {
     crc = (t[(crc ^ (bytes[i] as number)) & 0xff] as number) ^ (crc >>> 8);

@@ -2,7 +2,7 @@
  * PROXY protocol version 1: one US-ASCII line, `PROXY TCP4|TCP6|UNKNOWN … \r\n`, at most 107
  * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
  */
-import { formatIPv6, ipVersion, parseIPv4, parseIPv6 } from './address.js';
+import { formatIPv4Number, formatIPv6, ipVersion, parseIPv4, parseIPv4Bytes, parseIPv6, parseIPv6Bytes } from './address.js';
 import { Limits, V1_SIGNATURE } from './constants.js';
 import { fail } from './errors.js';
 import { type DecodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
@@ -81,26 +81,29 @@ function latin1(input: Uint8Array, start: number, end: number): string {
   return String.fromCharCode.apply(null, input.subarray(start, end) as unknown as number[]);
 }
 
+const UNKNOWN = [0x55, 0x4e, 0x4b, 0x4e, 0x4f, 0x57, 0x4e] as const; // "UNKNOWN"
+
+/** The line is parsed as bytes; text is made only for the results and for error messages. */
 function parseLine(input: Uint8Array, cr: number, options: ResolvedDecodeOptions): ProxyHeader {
-  const line = latin1(input, 6, cr);
-  if (line.startsWith('UNKNOWN') && (line.length === 7 || line.charCodeAt(7) === SPACE)) {
+  if (cr - 6 >= 7 && isUnknown(input) && (cr === 13 || input[13] === SPACE)) {
     // The spec: after UNKNOWN the receiver must ignore everything up to CRLF.
     return { version: 1, command: 'proxy', family: 'unspec', transport: 'unspec', source: null, destination: null, tlvs: [] };
   }
-  const ipv6 = line.startsWith('TCP6 ');
-  if (!ipv6 && !line.startsWith('TCP4 ')) {
+  const tcp = cr - 6 >= 5 && input[6] === 0x54 && input[7] === 0x43 && input[8] === 0x50 && input[10] === SPACE;
+  const ipv6 = tcp && input[9] === 0x36;
+  if (!ipv6 && !(tcp && input[9] === 0x34)) {
     fail('ERR_PROXY_V1_PROTOCOL', 'unknown protocol: v1 knows TCP4, TCP6 and UNKNOWN', 6);
   }
   // Four fields separated by exactly one space each.
-  const s1 = line.indexOf(' ', 5);
-  const s2 = s1 < 0 ? -1 : line.indexOf(' ', s1 + 1);
-  const s3 = s2 < 0 ? -1 : line.indexOf(' ', s2 + 1);
-  if (s3 < 0) fail('ERR_PROXY_V1_SYNTAX', 'expected source and destination addresses and ports', 6 + line.length);
-  if (line.indexOf(' ', s3 + 1) >= 0) fail('ERR_PROXY_V1_SYNTAX', 'extra field or space after the destination port', 6 + s3);
-  const source = ipv6 ? ipv6Text(line, 5, s1, options) : ipv4Text(line, 5, s1);
-  const destination = ipv6 ? ipv6Text(line, s1 + 1, s2, options) : ipv4Text(line, s1 + 1, s2);
-  const sourcePort = port(line, s2 + 1, s3);
-  const destinationPort = port(line, s3 + 1, line.length);
+  const s1 = indexOfSpace(input, 11, cr);
+  const s2 = s1 < 0 ? -1 : indexOfSpace(input, s1 + 1, cr);
+  const s3 = s2 < 0 ? -1 : indexOfSpace(input, s2 + 1, cr);
+  if (s3 < 0) fail('ERR_PROXY_V1_SYNTAX', 'expected source and destination addresses and ports', cr);
+  if (indexOfSpace(input, s3 + 1, cr) >= 0) fail('ERR_PROXY_V1_SYNTAX', 'extra field or space after the destination port', s3);
+  const source = ipv6 ? ipv6Text(input, 11, s1, options) : ipv4Text(input, 11, s1);
+  const destination = ipv6 ? ipv6Text(input, s1 + 1, s2, options) : ipv4Text(input, s1 + 1, s2);
+  const sourcePort = port(input, s2 + 1, s3);
+  const destinationPort = port(input, s3 + 1, cr);
   return {
     version: 1,
     command: 'proxy',
@@ -112,38 +115,54 @@ function parseLine(input: Uint8Array, cr: number, options: ResolvedDecodeOptions
   };
 }
 
-function emptyField(start: number): never {
-  fail('ERR_PROXY_V1_SYNTAX', 'empty field: fields are separated by exactly one space', 6 + start);
+function isUnknown(input: Uint8Array): boolean {
+  for (let k = 0; k < 7; k++) if (input[6 + k] !== UNKNOWN[k]) return false;
+  return true;
 }
 
-function ipv4Text(line: string, start: number, end: number): string {
+function indexOfSpace(input: Uint8Array, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (input[i] === SPACE) return i;
+  return -1;
+}
+
+/** `start` and `end` are byte offsets in the input; error offsets are too. */
+function emptyField(start: number): never {
+  fail('ERR_PROXY_V1_SYNTAX', 'empty field: fields are separated by exactly one space', start);
+}
+
+function ipv4Text(input: Uint8Array, start: number, end: number): string {
   if (start === end) emptyField(start);
-  if (parseIPv4(line, start, end) < 0) {
-    fail('ERR_PROXY_INVALID_ADDRESS', `invalid IPv4 address in a TCP4 line: ${JSON.stringify(line.slice(start, end))}`, 6 + start);
+  const v = parseIPv4Bytes(input, start, end);
+  if (v < 0) {
+    fail('ERR_PROXY_INVALID_ADDRESS', `invalid IPv4 address in a TCP4 line: ${JSON.stringify(latin1(input, start, end))}`, start);
   }
-  return line.slice(start, end);
+  // Strict dotted-quad text is already canonical: rebuilding it from the value gives the same text.
+  return formatIPv4Number(v);
 }
 
 const scratch = new Uint8Array(16);
 
-function ipv6Text(line: string, start: number, end: number, options: ResolvedDecodeOptions): string {
+function ipv6Text(input: Uint8Array, start: number, end: number, options: ResolvedDecodeOptions): string {
   if (start === end) emptyField(start);
-  if (parseIPv6(line, scratch, 0, start, end, options.allowDottedQuadInTcp6)) return formatIPv6(scratch);
-  if (options.allowIPv4InTcp6 && parseIPv4(line, start, end) >= 0) return `::ffff:${line.slice(start, end)}`;
-  return fail('ERR_PROXY_INVALID_ADDRESS', `invalid IPv6 address in a TCP6 line: ${JSON.stringify(line.slice(start, end))}`, 6 + start);
+  if (parseIPv6Bytes(input, start, end, scratch, 0, options.allowDottedQuadInTcp6)) return formatIPv6(scratch);
+  if (options.allowIPv4InTcp6) {
+    const v = parseIPv4Bytes(input, start, end);
+    if (v >= 0) return `::ffff:${formatIPv4Number(v)}`;
+  }
+  return fail('ERR_PROXY_INVALID_ADDRESS', `invalid IPv6 address in a TCP6 line: ${JSON.stringify(latin1(input, start, end))}`, start);
 }
 
-function port(line: string, start: number, end: number): number {
+function port(input: Uint8Array, start: number, end: number): number {
   if (start === end) emptyField(start);
   const length = end - start;
   let value = 0;
   for (let i = start; i < end; i++) {
-    const c = line.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) fail('ERR_PROXY_INVALID_PORT', `port is not a decimal number: ${JSON.stringify(line.slice(start, end))}`, 6 + i);
+    const c = input[i] as number;
+    if (c < 0x30 || c > 0x39) fail('ERR_PROXY_INVALID_PORT', `port is not a decimal number: ${JSON.stringify(latin1(input, start, end))}`, i);
     value = value * 10 + (c - 0x30);
   }
-  if ((length > 1 && line.charCodeAt(start) === 0x30) || length > 5 || value > 65535) {
-    fail('ERR_PROXY_INVALID_PORT', `port must be 0..65535 without leading zeros: ${JSON.stringify(line.slice(start, end))}`, 6 + start);
+  if ((length > 1 && input[start] === 0x30) || length > 5 || value > 65535) {
+    fail('ERR_PROXY_INVALID_PORT', `port must be 0..65535 without leading zeros: ${JSON.stringify(latin1(input, start, end))}`, start);
   }
   return value;
 }

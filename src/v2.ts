@@ -183,6 +183,12 @@ interface V2Plan {
 
 const CRC_PLACEHOLDER: Tlv = Object.freeze({ type: TlvType.CRC32C, value: new Uint8Array(4) });
 
+const NO_TLVS: readonly Tlv[] = Object.freeze([]);
+
+/** One plan object reused by every call, so that encodeV2Into allocates nothing; a nested call (from a getter) gets its own. */
+const shared: V2Plan = { command: 1, family: 'unspec', transport: 'unspec', source: null, destination: null, tlvs: NO_TLVS, crcIndex: -1, padding: -1, length: 0 };
+let sharedInUse = false;
+
 function plan(header: ProxyHeaderInit, options: EncodeOptions | undefined): V2Plan {
   const command = header.command ?? 'proxy';
   if (command !== 'proxy' && command !== 'local') fail('ERR_PROXY_INVALID_HEADER', `command must be 'proxy' or 'local': ${String(command)}`);
@@ -213,10 +219,10 @@ function plan(header: ProxyHeaderInit, options: EncodeOptions | undefined): V2Pl
       fail('ERR_PROXY_INVALID_HEADER', `transport must be 'stream' or 'dgram' when there are addresses: ${String(transport)}`);
     }
   }
-  const given = header.tlvs ?? [];
+  const given = header.tlvs ?? NO_TLVS;
   if (typeof given !== 'object') fail('ERR_PROXY_INVALID_HEADER', 'tlvs must be an array of TLVs or typed TLV values');
   let tlvs: readonly Tlv[] = Array.isArray(given) ? given : buildTlvs(given as TlvInit);
-  for (const tlv of tlvs) checkTlvShape(tlv);
+  for (let k = 0; k < tlvs.length; k++) checkTlvShape(tlvs[k] as Tlv);
   let crcIndex = checkTlvs(tlvs, { maxUniqueIdLength: Limits.UNIQUE_ID_MAX_LENGTH });
   if (options?.crc32c === true && crcIndex < 0) {
     tlvs = [CRC_PLACEHOLDER, ...tlvs];
@@ -237,30 +243,67 @@ function plan(header: ProxyHeaderInit, options: EncodeOptions | undefined): V2Pl
   if (length > Limits.V2_MAX_LENGTH) {
     fail('ERR_PROXY_HEADER_TOO_LONG', `header of ${length} bytes exceeds the v2 maximum of ${Limits.V2_MAX_LENGTH}`);
   }
-  return { command: command === 'local' ? 0 : 1, family, transport, source, destination, tlvs, crcIndex, padding, length };
+  const p: V2Plan = sharedInUse
+    ? { command: 1, family, transport, source, destination, tlvs, crcIndex, padding, length }
+    : shared;
+  p.command = command === 'local' ? 0 : 1;
+  p.family = family;
+  p.transport = transport;
+  p.source = source;
+  p.destination = destination;
+  p.tlvs = tlvs;
+  p.crcIndex = crcIndex;
+  p.padding = padding;
+  p.length = length;
+  return p;
+}
+
+/** Runs `write` with the shared plan marked busy, and releases it (and its references) after. */
+function writePlan(p: V2Plan, out: Uint8Array, at: number): void {
+  if (p !== shared) return write(p, out, at);
+  sharedInUse = true;
+  try {
+    write(p, out, at);
+  } finally {
+    sharedInUse = false;
+    release(p);
+  }
+}
+
+/** Drops the shared plan's references to the caller's objects. */
+function release(p: V2Plan): void {
+  if (p !== shared) return;
+  p.source = null;
+  p.destination = null;
+  p.tlvs = NO_TLVS;
 }
 
 /** Number of bytes {@link encodeV2} produces for `header` with `options`. */
 export function encodingLengthV2(header: ProxyHeaderInit, options?: EncodeOptions): number {
-  return plan(header, options).length;
+  const p = plan(header, options);
+  const length = p.length;
+  release(p);
+  return length;
 }
 
 /** Encodes `header` as v2 (`version` is ignored). Throws {@link ProxyProtocolError} for impossible headers. */
 export function encodeV2(header: ProxyHeaderInit, options?: EncodeOptions): Uint8Array {
   const p = plan(header, options);
   const out = new Uint8Array(p.length);
-  write(p, out, 0);
+  writePlan(p, out, 0);
   return out;
 }
 
 /** Writes the v2 header for `header` into `target` at `offset`; returns the number of bytes written. */
 export function encodeV2Into(header: ProxyHeaderInit, target: Uint8Array, offset = 0, options?: EncodeOptions): number {
   const p = plan(header, options);
-  if (!Number.isInteger(offset) || offset < 0 || offset + p.length > target.length) {
-    fail('ERR_PROXY_BUFFER_TOO_SMALL', `need ${p.length} bytes at offset ${offset}, have ${target.length - offset}`);
+  const length = p.length;
+  if (!Number.isInteger(offset) || offset < 0 || offset + length > target.length) {
+    release(p);
+    fail('ERR_PROXY_BUFFER_TOO_SMALL', `need ${length} bytes at offset ${offset}, have ${target.length - offset}`);
   }
-  write(p, target, offset);
-  return p.length;
+  writePlan(p, target, offset);
+  return length;
 }
 
 function write(p: V2Plan, out: Uint8Array, at: number): void {
