@@ -1,7 +1,7 @@
-// Prints the plain closing line CI reads: "N passed, N failed".
+// Prints the plain closing line CI reads: "N passed, N failed" (vitest tests plus CI gates).
 import { readFileSync } from 'node:fs';
 
-const [file, status] = process.argv.slice(2);
+const [file, status, gatesPassed = '0', gatesFailed = '0'] = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -18,6 +18,9 @@ try {
   console.error(`could not read ${file}: ${error.message}`);
   failed = Math.max(failed, 1);
 }
+// A non-zero exit with no failed test (coverage thresholds, a crash) is still a failure.
 if (failed === 0 && Number(status) !== 0) failed = 1;
+passed += Number(gatesPassed);
+failed += Number(gatesFailed);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed === 0 ? 0 : 1);
