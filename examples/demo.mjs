@@ -20,7 +20,7 @@ const show = (label, bytes) => {
   }
 };
 
-console.log('-- decoding');
+console.log("-- the codec: decoding what load balancers send");
 show('HAProxy send-proxy (v1)', Buffer.from('PROXY TCP4 192.0.2.7 198.51.100.1 56324 443\r\nGET / HTTP/1.1\r\n'));
 show('nginx, IPv6 (v1)', Buffer.from('PROXY TCP6 2001:db8::7 2001:db8::1 42096 8080\r\n'));
 show('HAProxy health check (v2 LOCAL)', Buffer.from('0d0a0d0a000d0a515549540a20000000', 'hex'));
@@ -35,7 +35,7 @@ show('a plain HTTP request (no header)', Buffer.from('GET / HTTP/1.1\r\n'));
 show('half a v2 header', Buffer.from('0d0a0d0a000d0a515549540a2111', 'hex'));
 show('a forged v1 line', Buffer.from('PROXY TCP4 10.0.0.01 10.0.0.2 80 443\r\n'));
 
-console.log('\n-- encoding');
+console.log("\n-- the codec: encoding");
 const client = { source: { address: '203.0.113.9', port: 51234 }, destination: { address: '10.0.0.5', port: 443 } };
 const v1 = encode({ ...client, version: 1 });
 console.log(`v1: ${JSON.stringify(Buffer.from(v1).toString('latin1'))}`);

@@ -34,6 +34,7 @@ function get(header) {
   });
 }
 
+console.log('-- proxyproto/node: an http server behind acceptProxyProtocol, clients sending headers with connect()');
 const v1 = await get({ version: 1, source: { address: '203.0.113.7', port: 50123 }, destination: { address: '127.0.0.1', port } });
 console.log('v1 header, server saw client', v1);
 const v2 = await get({ version: 2, source: { address: '2001:db8::42', port: 40000 }, destination: { address: '2001:db8::1', port: 443 } });
