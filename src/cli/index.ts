@@ -87,6 +87,18 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
+// `proxyproto decode … | head`: a closed pipe ends the program quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+}
+// Never a stack trace: anything unexpected is one line and exit status 1.
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`proxyproto: ${oneLine(error)}\n`);
+  process.exit(1);
+});
+
 main(process.argv.slice(2)).then(
   (status) => {
     process.exitCode = status;
