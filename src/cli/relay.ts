@@ -68,7 +68,8 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
   const log = values.quiet === true ? () => {} : (line: string) => io.out(line);
   const open = new Set<net.Socket>();
 
-  const server = net.createServer((inbound) => {
+  // Half-open: a client that half-closes still gets the rest of the upstream's answer.
+  const server = net.createServer({ allowHalfOpen: true }, (inbound) => {
     open.add(inbound);
     const from = endpoint({ address: inbound.remoteAddress ?? '?', port: inbound.remotePort ?? 0 });
     const received = getProxyHeader(inbound);
@@ -77,11 +78,11 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
     try {
       if (version !== undefined) {
         const header = headerFromSocket(inbound, { version });
-        outbound = connect({ host: to.host, port: to.port, header, encodeOptions: { crc32c: values.crc32c === true } });
+        outbound = connect({ host: to.host, port: to.port, allowHalfOpen: true, header, encodeOptions: { crc32c: values.crc32c === true } });
         const bytes = encode(header, { crc32c: values.crc32c === true });
         note = `sent v${version} ${header.command === 'local' || header.source == null ? 'UNKNOWN/UNSPEC' : `${endpoint(header.source)} -> ${endpoint(header.destination ?? null)}`} (${bytes.length} bytes)`;
       } else {
-        outbound = net.connect({ host: to.host, port: to.port });
+        outbound = net.connect({ host: to.host, port: to.port, allowHalfOpen: true });
         note = 'header stripped';
       }
     } catch (error) {
@@ -98,13 +99,14 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
       log(`${from}: upstream ${endpoint({ address: to.host, port: to.port })}: ${oneLine(error)}`);
       inbound.destroy();
     });
-    inbound.on('close', () => {
+    // pipe() forwards each end; a connection that fails takes the other one down.
+    inbound.on('close', (hadError) => {
       open.delete(inbound);
-      outbound.destroy();
+      if (hadError) outbound.destroy();
     });
-    outbound.on('close', () => {
+    outbound.on('close', (hadError) => {
       open.delete(outbound);
-      inbound.destroy();
+      if (hadError) inbound.destroy();
     });
   });
 
