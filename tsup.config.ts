@@ -34,4 +34,26 @@ export default defineConfig([
       },
     ],
   },
+  // The `proxyproto` command: ESM only, imports the two bundles above instead of inlining them.
+  {
+    entry: { cli: 'src/cli/index.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    dts: false,
+    sourcemap: false,
+    splitting: false,
+    treeshake: true,
+    removeNodeProtocol: false,
+    banner: { js: '#!/usr/bin/env node' },
+    esbuildPlugins: [
+      {
+        name: 'external-public-api',
+        setup(build) {
+          build.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: './index.js', external: true }));
+          build.onResolve({ filter: /^\.\.\/node\/index\.js$/ }, () => ({ path: './node.js', external: true }));
+        },
+      },
+    ],
+  },
 ]);

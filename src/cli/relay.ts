@@ -1,0 +1,141 @@
+/** `proxyproto relay`: a TCP relay that adds a PROXY header (like a load balancer) and/or strips one. */
+import net from 'node:net';
+import { encode } from '../index.js';
+import { acceptProxyProtocol, connect, getProxyHeader, headerFromSocket } from '../node/index.js';
+import { type HostPort, parse, parseHostPort, RuntimeError, UsageError } from './args.js';
+import { endpoint } from './format.js';
+import { type Io, oneLine } from './io.js';
+
+export const relayHelp = `Usage: proxyproto relay --listen [HOST:]PORT --to HOST:PORT [--send v1|v2] [--accept [--lenient]]
+
+A TCP relay. With --send it prepends a PROXY header for each client, the way a
+load balancer does, so an app behind it can be tested locally. With --accept it
+reads and strips the header the client sends; with both, it forwards the
+original client's addresses (a chain of proxies).
+
+Options:
+  --listen [HOST:]PORT   address to listen on (HOST defaults to 127.0.0.1)
+  --to HOST:PORT         where to connect for each client
+  --send v1|v2           prepend a header of this version
+  --crc32c               with --send v2: add a CRC32C TLV
+  --accept               require (and strip) a header from each client
+  --lenient              with --accept: a header is optional
+  --timeout MS           with --accept: time to wait for the header (default 10000)
+  --quiet, -q            do not log connections
+  -h, --help             this help
+
+Examples:
+  # an app on :8080 that expects PROXY protocol, reached through :9000
+  proxyproto relay --listen 9000 --to 127.0.0.1:8080 --send v2
+  # strip the header before an app that does not speak it
+  proxyproto relay --listen 9000 --to 127.0.0.1:8080 --accept
+  # turn v2 from a load balancer into v1 for an older backend
+  proxyproto relay --listen 0.0.0.0:9000 --to 127.0.0.1:8080 --accept --send v1`;
+
+export async function relayCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    listen: { type: 'string' },
+    to: { type: 'string' },
+    send: { type: 'string' },
+    crc32c: { type: 'boolean' },
+    accept: { type: 'boolean' },
+    lenient: { type: 'boolean' },
+    timeout: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    io.out(relayHelp);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (values.listen === undefined) throw new UsageError('missing --listen [HOST:]PORT');
+  if (values.to === undefined) throw new UsageError('missing --to HOST:PORT');
+  const listenOn = parseHostPort(values.listen, '--listen', '127.0.0.1');
+  const to = parseHostPort(values.to, '--to');
+  let version: 1 | 2 | undefined;
+  if (values.send !== undefined) {
+    if (values.send !== 'v1' && values.send !== 'v2' && values.send !== '1' && values.send !== '2') {
+      throw new UsageError(`--send: expected v1 or v2, got '${values.send}'`);
+    }
+    version = values.send.endsWith('1') ? 1 : 2;
+  }
+  if (values.crc32c === true && version !== 2) throw new UsageError('--crc32c needs --send v2');
+  if (values.lenient === true && values.accept !== true) throw new UsageError('--lenient needs --accept');
+  if (version === undefined && values.accept !== true) throw new UsageError('give --send v1|v2, --accept, or both');
+  const headerTimeout = values.timeout === undefined ? 10_000 : Number(values.timeout);
+  if (!Number.isInteger(headerTimeout) || headerTimeout < 0) throw new UsageError(`--timeout: '${values.timeout}' is not a number of milliseconds`);
+  const log = values.quiet === true ? () => {} : (line: string) => io.out(line);
+  const open = new Set<net.Socket>();
+
+  // Half-open: a client that half-closes still gets the rest of the upstream's answer.
+  const server = net.createServer({ allowHalfOpen: true }, (inbound) => {
+    open.add(inbound);
+    const from = endpoint({ address: inbound.remoteAddress ?? '?', port: inbound.remotePort ?? 0 });
+    const received = getProxyHeader(inbound);
+    let outbound: net.Socket;
+    let note: string;
+    try {
+      if (version !== undefined) {
+        const header = headerFromSocket(inbound, { version });
+        outbound = connect({ host: to.host, port: to.port, allowHalfOpen: true, header, encodeOptions: { crc32c: values.crc32c === true } });
+        const bytes = encode(header, { crc32c: values.crc32c === true });
+        note = `sent v${version} ${header.command === 'local' || header.source == null ? 'UNKNOWN/UNSPEC' : `${endpoint(header.source)} -> ${endpoint(header.destination ?? null)}`} (${bytes.length} bytes)`;
+      } else {
+        outbound = net.connect({ host: to.host, port: to.port, allowHalfOpen: true });
+        note = 'header stripped';
+      }
+    } catch (error) {
+      log(`${from}: cannot relay: ${oneLine(error)}`);
+      inbound.destroy();
+      return;
+    }
+    open.add(outbound);
+    const got = values.accept === true ? (received === null ? ', received no header' : `, received v${received.version} ${received.source === null ? received.command.toUpperCase() : `${endpoint(received.source)} -> ${endpoint(received.destination)}`}`) : '';
+    log(`${from} -> ${endpoint({ address: to.host, port: to.port })}${got}, ${note}`);
+    inbound.pipe(outbound).pipe(inbound);
+    inbound.on('error', () => outbound.destroy());
+    outbound.on('error', (error) => {
+      log(`${from}: upstream ${endpoint({ address: to.host, port: to.port })}: ${oneLine(error)}`);
+      inbound.destroy();
+    });
+    // pipe() forwards each end; a connection that fails takes the other one down.
+    inbound.on('close', (hadError) => {
+      open.delete(inbound);
+      if (hadError) outbound.destroy();
+    });
+    outbound.on('close', (hadError) => {
+      open.delete(outbound);
+      if (hadError) inbound.destroy();
+    });
+  });
+
+  const integration =
+    values.accept === true ? acceptProxyProtocol(server, { mode: values.lenient === true ? 'lenient' : 'strict', headerTimeout }) : undefined;
+  server.on('proxyError', (error: Error & { code?: string }, socket: net.Socket) => {
+    log(`${endpoint({ address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 })} rejected: ${error.code ?? 'error'}: ${error.message}`);
+    socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(new RuntimeError(`cannot listen on ${values.listen}: ${oneLine(error)}`)));
+    server.listen(listenOn.port, listenOn.host, () => resolve());
+  });
+  const address = server.address() as net.AddressInfo;
+  const mode = [values.accept === true && `accept${values.lenient === true ? ' (lenient)' : ''}`, version !== undefined && `send v${version}`].filter(Boolean).join(', ');
+  io.out(`listening on ${endpoint({ address: address.address, port: address.port })}, relaying to ${describe(to)} (${mode})`);
+
+  return new Promise<number>((resolve) => {
+    const stop = () => {
+      integration?.close();
+      server.close(() => resolve(0));
+      for (const socket of open) socket.destroy();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function describe(hp: HostPort): string {
+  return hp.host.includes(':') ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
+}

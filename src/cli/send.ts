@@ -1,0 +1,156 @@
+/** `proxyproto send`: connect, write a header (before TLS), then data; print the response. */
+import net from 'node:net';
+import tls from 'node:tls';
+import { encode, isProxyProtocolError, type ProxyHeaderInit } from '../index.js';
+import { headerInit, headerOptions, headerOptionsHelp, headerSpec, parse, parseHostPort, RuntimeError, UsageError } from './args.js';
+import { endpoint } from './format.js';
+import { type Io, oneLine } from './io.js';
+
+export const sendHelp = `Usage: proxyproto send HOST:PORT [header options] [--tls] [--data STR | --http PATH]
+
+Connects to HOST:PORT, sends a PROXY protocol header as the very first bytes
+(before the TLS handshake with --tls), then the data, and prints the response
+on stdout until the server closes. A summary of the header sent goes to stderr.
+Without --src/--dst the header carries the connection's own addresses (as
+curl --haproxy-protocol does).
+
+${headerOptionsHelp}
+
+Connection:
+  --tls                  speak TLS after the header
+  --insecure, -k         do not verify the server certificate
+  --servername NAME      TLS SNI (default: HOST when it is a name)
+  --data STR             send STR after the header, then half-close
+  --http PATH            send "GET PATH HTTP/1.1" with Host and Connection: close
+  --timeout MS           give up connecting, or stop waiting for more of the
+                         response, after MS milliseconds (default 5000)
+  -q, --quiet            no summary on stderr
+  -h, --help             this help
+
+Examples:
+  proxyproto send 127.0.0.1:8080 --http /
+  proxyproto send 127.0.0.1:8080 --v1 --src 203.0.113.7:40000 --dst 10.0.0.1:80 --http /
+  proxyproto send gateway.internal:443 --tls --authority example.com --alpn h2 --crc32c --http /healthz
+  proxyproto send 127.0.0.1:5432 --local --data ''`;
+
+export async function sendCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...headerOptions,
+    tls: { type: 'boolean' },
+    insecure: { type: 'boolean', short: 'k' },
+    servername: { type: 'string' },
+    data: { type: 'string' },
+    http: { type: 'string' },
+    timeout: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    io.out(sendHelp);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('missing HOST:PORT');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  const target = parseHostPort(positionals[0] as string, 'HOST:PORT');
+  if (target.port === 0) throw new UsageError('HOST:PORT: port 0 cannot be connected to');
+  if (values.data !== undefined && values.http !== undefined) throw new UsageError('--data and --http are mutually exclusive');
+  if (values.http !== undefined && !values.http.startsWith('/')) throw new UsageError(`--http: the path must start with '/', got '${values.http}'`);
+  const timeout = values.timeout === undefined ? 5000 : Number(values.timeout);
+  if (!Number.isInteger(timeout) || timeout < 0) throw new UsageError(`--timeout: '${values.timeout}' is not a number of milliseconds`);
+  const spec = headerSpec(values);
+  // Fail on a bad header before connecting when every address is known.
+  if (spec.local || (spec.source !== undefined && spec.destination !== undefined)) checkedEncode(headerInit(spec), spec.encodeOptions);
+
+  let payload: string | undefined = values.data;
+  if (values.http !== undefined) {
+    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+    const defaultPort = values.tls === true ? 443 : 80;
+    payload = `GET ${values.http} HTTP/1.1\r\nHost: ${host}${target.port === defaultPort ? '' : `:${target.port}`}\r\nUser-Agent: proxyproto-cli\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
+  }
+
+  return new Promise<number>((resolve, reject) => {
+    const raw = net.connect({ host: target.host, port: target.port });
+    let stream: net.Socket = raw;
+    let connected = false;
+    const fail = (error: Error) => {
+      raw.destroy();
+      stream.destroy();
+      reject(error instanceof RuntimeError || error instanceof UsageError ? error : new RuntimeError(describeSocketError(error)));
+    };
+    raw.setTimeout(timeout, () => {
+      if (!connected) fail(new RuntimeError(`no connection to ${positionals[0]} after ${timeout} ms`));
+      else {
+        if (values.quiet !== true) io.err(`* no data for ${timeout} ms: closing`);
+        stream.destroy();
+      }
+    });
+    raw.on('error', fail);
+    raw.once('connect', () => {
+      connected = true;
+      let bytes: Uint8Array;
+      let init: ProxyHeaderInit;
+      try {
+        init = headerInit(spec, {
+          source: { host: raw.localAddress as string, port: raw.localPort as number },
+          destination: { host: raw.remoteAddress as string, port: raw.remotePort as number },
+        });
+        bytes = checkedEncode(init, spec.encodeOptions);
+      } catch (error) {
+        fail(error as Error);
+        return;
+      }
+      raw.write(bytes);
+      if (values.quiet !== true) io.err(`* sent ${summary(init, bytes.length, spec.encodeOptions.crc32c === true)}`);
+      const afterHandshake = () => {
+        if (payload !== undefined && payload.length > 0) stream.write(payload);
+        // --http waits for the server to close (Connection: close); otherwise half-close.
+        if (values.http === undefined) stream.end();
+      };
+      if (values.tls === true) {
+        const servername = values.servername ?? (net.isIP(target.host) === 0 ? target.host : undefined);
+        const options: tls.ConnectionOptions = { socket: raw, rejectUnauthorized: values.insecure !== true };
+        if (servername !== undefined) options.servername = servername;
+        const secure = tls.connect(options);
+        stream = secure;
+        secure.on('error', fail);
+        secure.once('secureConnect', () => {
+          if (values.quiet !== true) io.err(`* TLS ${secure.getProtocol() ?? ''} ${secure.getCipher()?.name ?? ''}${secure.alpnProtocol ? ` ALPN ${secure.alpnProtocol}` : ''}`.trimEnd());
+          afterHandshake();
+        });
+      } else {
+        afterHandshake();
+      }
+      stream.on('data', (chunk: Buffer) => io.write(chunk));
+      stream.on('end', () => {
+        // the server closed its side: finish ours
+        stream.end();
+      });
+      stream.once('close', () => {
+        raw.destroy();
+        resolve(0);
+      });
+    });
+  });
+}
+
+function checkedEncode(init: ProxyHeaderInit, options: Parameters<typeof encode>[1]): Uint8Array {
+  try {
+    return encode(init, options);
+  } catch (error) {
+    if (isProxyProtocolError(error)) throw new UsageError(`${error.code}: ${error.message}`);
+    throw error;
+  }
+}
+
+function summary(init: ProxyHeaderInit, length: number, crc: boolean): string {
+  const what = init.command === 'local' ? 'LOCAL' : `PROXY ${endpoint(init.source ?? null)} -> ${endpoint(init.destination ?? null)}`;
+  const tlvs = init.tlvs !== undefined ? ' with TLVs' : '';
+  return `v${init.version ?? 2} header (${length} bytes): ${what}${tlvs}${crc ? ' + CRC32C' : ''}`;
+}
+
+function describeSocketError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const line = oneLine(error);
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/.test(code)) return `${line} (use --insecure to skip certificate verification)`;
+  return line;
+}
