@@ -61,11 +61,20 @@ export interface TlvView {
   /** PP2_TYPE_SSL. */
   ssl?: SslTlv;
   /** AWS (0xEA, sub-type 0x01): the VPC endpoint id, e.g. `vpce-08d2bf15fac5001c9`. */
-  aws?: { vpceId: string };
+  aws?: {
+    /** The VPC endpoint id. */
+    vpceId: string;
+  };
   /** Azure (0xEE, sub-type 0x01): the private endpoint LINKID (little-endian u32 on the wire). */
-  azure?: { linkId: number };
+  azure?: {
+    /** The LINKID, an unsigned 32-bit integer. */
+    linkId: number;
+  };
   /** GCP Private Service Connect (0xE0): the connection id (big-endian u64 on the wire). */
-  gcp?: { pscConnectionId: bigint };
+  gcp?: {
+    /** The PSC connection id; a `bigint`, since it can exceed 2^53. */
+    pscConnectionId: bigint;
+  };
   /** TLVs not interpreted above, in wire order: unassigned, experimental, other custom ones, duplicates. */
   others: Tlv[];
 }

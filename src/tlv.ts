@@ -73,8 +73,11 @@ export function checkTlvs(tlvs: readonly Tlv[], limits: TlvCheckLimits): number 
 
 /** The fixed part of a PP2_TYPE_SSL value and its sub-TLVs. */
 export interface SslParts {
+  /** The `client` bit field (`SslClient`). */
   client: number;
+  /** The `verify` field: 0 when a presented client certificate verified. */
   verify: number;
+  /** The sub-TLVs, in wire order. */
   subTlvs: Tlv[];
 }
 

@@ -12,12 +12,15 @@ export type ProxyTransport = 'stream' | 'dgram' | 'unspec';
 
 /** An IPv4 or IPv6 endpoint; `address` is dotted-quad or RFC 5952 text. */
 export interface IpEndpoint {
+  /** Dotted-quad IPv4 (`192.0.2.7`) or IPv6 text; decoded IPv6 is RFC 5952 (`2001:db8::1`, `::ffff:192.0.2.7`). */
   address: string;
+  /** TCP or UDP port, 0..65535. */
   port: number;
 }
 
 /** A UNIX socket endpoint: the path bytes up to the first NUL, decoded as UTF-8. */
 export interface UnixEndpoint {
+  /** The socket path (at most 108 bytes as UTF-8, no NUL). */
   path: string;
 }
 
@@ -26,15 +29,21 @@ export type ProxyEndpoint = IpEndpoint | UnixEndpoint;
 
 /** One raw v2 TLV: type and value bytes, exactly as on the wire. */
 export interface Tlv {
+  /** The type byte, 0..255 (see `TlvType`). */
   type: number;
+  /** The value bytes, without the 3-byte type and length prefix. */
   value: Uint8Array;
 }
 
 /** A decoded PROXY protocol header. */
 export interface ProxyHeader {
+  /** 1 for the text format, 2 for the binary one. */
   version: 1 | 2;
+  /** `proxy` for a relayed connection, `local` for the sender's own (v2 only; v1 is always `proxy`). */
   command: ProxyCommand;
+  /** Address family of `source` and `destination`; `unspec` when they are `null`. */
   family: ProxyFamily;
+  /** `stream` (TCP, UNIX stream), `dgram` (UDP, UNIX datagram) or `unspec`. v1 is always `stream` or `unspec`. */
   transport: ProxyTransport;
   /** `null` for LOCAL, UNSPEC and v1 UNKNOWN: the receiver must use the real socket endpoints. */
   source: ProxyEndpoint | null;
@@ -60,7 +69,9 @@ export interface ProxyHeaderInit {
   family?: ProxyFamily;
   /** Defaults to `'stream'` when there are addresses, else `'unspec'`. */
   transport?: ProxyTransport;
+  /** The client: where the relayed connection came from. Omit (or `null`) for LOCAL and UNSPEC headers. */
   source?: ProxyEndpoint | null;
+  /** Where the client connected to (the proxy's listening address). Given together with `source`. */
   destination?: ProxyEndpoint | null;
   /**
    * v2 only. Either raw TLVs, written byte for byte in this order, or typed values
@@ -71,6 +82,9 @@ export interface ProxyHeaderInit {
 
 /** Result of {@link decode}: a tagged union, never an exception for "need more bytes". */
 export type DecodeResult =
+  /** A whole header: `length` is its size in bytes, so application data starts at `input.subarray(length)`. */
   | { status: 'complete'; header: ProxyHeader; length: number }
+  /** The input is a strict prefix of a header: wait for more bytes and decode again. */
   | { status: 'incomplete' }
+  /** The input does not start with a PROXY protocol header (decided at the first byte that differs from both signatures). */
   | { status: 'none' };

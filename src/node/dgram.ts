@@ -11,6 +11,7 @@ import { toBuffer } from './util.js';
 
 /** A datagram split into its header and payload. */
 export interface ProxyDatagram {
+  /** The datagram's header (always v2: v1 cannot describe UDP). */
   header: ProxyHeader;
   /** The bytes after the header: a view into the message, not a copy. */
   payload: Buffer;

@@ -200,6 +200,7 @@ export interface ClientAddress {
   address: string;
   /** TCP or UDP port; `0` for UNIX sockets. */
   port: number;
+  /** `'IPv4'` or `'IPv6'` (as in `socket.remoteFamily`), or `'unix'` for a UNIX socket path. */
   family: 'IPv4' | 'IPv6' | 'unix';
   /** `true` when the address comes from a PROXY header, `false` when it is the socket's own peer. */
   proxied: boolean;
