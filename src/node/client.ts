@@ -75,7 +75,8 @@ export interface HeaderFromSocketOptions {
   forwardReceived?: boolean;
 }
 
-interface SocketAddresses {
+/** The endpoint fields of a socket that {@link headerFromSocket} reads (a `net.Socket` has them all). */
+export interface SocketAddresses {
   remoteAddress?: string | undefined;
   remotePort?: number | undefined;
   localAddress?: string | undefined;

@@ -11,7 +11,7 @@ export { acceptProxyProtocol } from './server.js';
 export { getClientAddress, getProxyHeader, proxyHeaderSymbol, readProxyHeader } from './socket.js';
 export { ProxyProtocolDecoder, ProxyProtocolEncoder } from './stream.js';
 
-export type { HeaderFromSocketOptions, ProxyConnectExtras, ProxyConnectOptions } from './client.js';
+export type { HeaderFromSocketOptions, ProxyConnectExtras, ProxyConnectOptions, SocketAddresses } from './client.js';
 export type { ProxyDatagram } from './dgram.js';
 export type { ProxyMode, ReadProxyHeaderOptions } from './options.js';
 export type { ProxyPolicy, ProxyPolicyFunction, TrustedPeers } from './policy.js';
