@@ -1,0 +1,251 @@
+/**
+ * Inbound: HAProxy 2.6 sends PROXY headers (v1, v2 with every proxy-v2-options value, v2 LOCAL
+ * health checks) to a Node server behind acceptProxyProtocol. Each test checks that the
+ * application sees the address the test client used and every TLV decoded to the right value.
+ */
+import http2 from 'node:http2';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import {
+  type Certs,
+  describeWithPeers,
+  freePorts,
+  HAPROXY_HEAD,
+  hostPort,
+  httpGet,
+  loopbacks,
+  makeCerts,
+  type PeerProcess,
+  type Receiver,
+  type Seen,
+  startHaproxy,
+  startReceiver,
+  tempDir,
+} from './peers.js';
+
+const V2_OPTIONS = ['authority', 'unique-id', 'crc32c', 'ssl', 'cert-cn', 'ssl-cipher', 'cert-sig', 'cert-key'] as const;
+const ALL_OPTIONS = V2_OPTIONS.join(',');
+
+describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', 'openssl', 'ss', 'ip'], () => {
+  const hosts = loopbacks();
+  let dir: ReturnType<typeof tempDir>;
+  let certs: Certs;
+  let receiver: Receiver;
+  let haproxy: PeerProcess;
+  let plainPort: number;
+  let tlsPort: number;
+
+  beforeAll(async () => {
+    dir = tempDir('hap-send');
+    certs = makeCerts(dir.path);
+    // The receiver must be up before HAProxy: its health checks start at once.
+    receiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
+    [plainPort, tlsPort] = (await freePorts(2)) as [number, number];
+    const server = `127.0.0.1:${receiver.port}`;
+    const binds = (port: number, extra = '') => hosts.map((h) => `    bind ${hostPort(h, port)}${extra}`).join('\n');
+    const backend = (name: string, options: string) => `backend ${name}\n    server s ${server} ${options}\n`;
+    const config = `${HAPROXY_HEAD}    mode http
+
+frontend fe_plain
+${binds(plainPort)}
+    unique-id-format pp-%ci:%cp-%fi:%fp
+    unique-id-header X-Unique-ID
+    use_backend %[path,field(2,/)]
+
+frontend fe_tls
+${binds(tlsPort, ` ssl crt ${certs.serverPem} alpn h2,http/1.1 ca-file ${certs.caCert} verify optional`)}
+    unique-id-format pp-%ci:%cp-%fi:%fp
+    unique-id-header X-Unique-ID
+    use_backend %[path,field(2,/)]
+
+${backend('v1', 'send-proxy')}
+${backend('v2', 'send-proxy-v2')}
+${backend('v2-all', `send-proxy-v2 proxy-v2-options ${ALL_OPTIONS}`)}
+${V2_OPTIONS.map((o) => backend(`v2-${o}`, `send-proxy-v2 proxy-v2-options ${o}`)).join('\n')}
+backend check-local
+    option httpchk GET /check-local
+    server s ${server} send-proxy-v2 check inter 250ms
+
+backend check-crc
+    option httpchk GET /check-crc
+    server s ${server} send-proxy-v2 proxy-v2-options crc32c check inter 250ms
+`;
+    haproxy = await startHaproxy(
+      dir.path,
+      config,
+      hosts.flatMap((h) => [hostPort(h, plainPort), hostPort(h, tlsPort)]),
+    );
+  });
+
+  afterAll(async () => {
+    await haproxy?.stop();
+    await receiver?.close();
+    dir?.remove();
+  });
+
+  const parse = (body: string): Seen => JSON.parse(body) as Seen;
+
+  for (const host of hosts) {
+    const family = host === '::1' ? 'ipv6' : 'ipv4';
+
+    test.each(['v1', 'v2'] as const)(`send-proxy (%s) over ${family}: addresses`, async (backend) => {
+      const res = await httpGet(`http://${hostPort(host, plainPort)}/${backend}/${family}`);
+      expect(res.status).toBe(200);
+      const seen = parse(res.body);
+      expect(seen.header).toMatchObject({
+        version: backend === 'v1' ? 1 : 2,
+        command: 'proxy',
+        family,
+        source: { address: res.localAddress, port: res.localPort },
+        destination: { address: host, port: plainPort },
+      });
+      expect(seen.client).toEqual({ address: res.localAddress, port: res.localPort, family: host === '::1' ? 'IPv6' : 'IPv4', proxied: true });
+      expect(seen.peer.address).toBe('127.0.0.1'); // the real peer stays HAProxy
+      if (backend === 'v2') expect(seen.tlvs).toMatchObject({ types: [] });
+    });
+
+    test(`send-proxy-v2 with every proxy-v2-option, TLS h2 + client certificate over ${family}`, async () => {
+      const result = await h2Get(host, tlsPort, '/v2-all/h2', certs);
+      const seen = parse(result.body);
+      const expectedUid = `pp-${result.localAddress}:${result.localPort}-${host}:${tlsPort}`;
+      expect(seen.header).toMatchObject({
+        version: 2,
+        family,
+        source: { address: result.localAddress, port: result.localPort },
+        destination: { address: host, port: tlsPort },
+      });
+      expect(seen.tlvs).toMatchObject({
+        alpn: 'h2',
+        authority: 'example.test',
+        uniqueId: expectedUid,
+        crc32c: expect.any(Number),
+        ssl: {
+          clientSsl: true,
+          certConnection: true,
+          certSession: true,
+          verify: 0,
+          verified: true,
+          version: 'TLSv1.3',
+          cn: 'pp-test-client',
+          cipher: result.cipher,
+          sigAlg: 'RSA-SHA256',
+          keyAlg: 'RSA2048',
+        },
+      });
+      // HAProxy 2.6 puts CRC32C first, SSL last (see docs/interop.md).
+      expect((seen.tlvs as { types: number[] }).types).toEqual([0x03, 0x01, 0x02, 0x05, 0x20]);
+      expect(seen.headers['x-unique-id']).toBe(expectedUid);
+    });
+  }
+
+  const host = '127.0.0.1';
+
+  test.each(V2_OPTIONS)('proxy-v2-options %s alone (TLS http/1.1, client certificate)', async (option) => {
+    const res = await httpGet(`https://${host}:${tlsPort}/v2-${option}/one`, {
+      servername: 'example.test',
+      ca: certs.read(certs.caCert),
+      cert: certs.read(certs.clientCert),
+      key: certs.read(certs.clientKey),
+      ALPNProtocols: ['http/1.1'],
+    } as never);
+    expect(res.status).toBe(200);
+    const seen = parse(res.body);
+    expect(seen.header).toMatchObject({ version: 2, source: { address: res.localAddress, port: res.localPort }, destination: { address: host, port: tlsPort } });
+    const tlvs = seen.tlvs as Record<string, unknown> & { ssl?: Record<string, unknown> };
+    // ALPN is sent whenever the client negotiated one, whatever the options.
+    expect(tlvs.alpn).toBe('http/1.1');
+    const sslBase = { clientSsl: true, certConnection: true, verified: true, version: 'TLSv1.3' };
+    switch (option) {
+      case 'authority':
+        expect(tlvs.authority).toBe('example.test');
+        expect(tlvs.ssl).toBeUndefined();
+        break;
+      case 'unique-id':
+        expect(tlvs.uniqueId).toBe(`pp-${res.localAddress}:${res.localPort}-${host}:${tlsPort}`);
+        break;
+      case 'crc32c':
+        expect(tlvs.crc32c).toEqual(expect.any(Number)); // and verified, or the decoder would have refused it
+        break;
+      case 'ssl':
+        expect(tlvs.ssl).toMatchObject(sslBase);
+        expect(tlvs.ssl?.cn).toBeUndefined();
+        break;
+      case 'cert-cn':
+        expect(tlvs.ssl).toMatchObject({ ...sslBase, cn: 'pp-test-client' });
+        break;
+      case 'ssl-cipher':
+        expect(tlvs.ssl).toMatchObject({ ...sslBase, cipher: 'TLS_AES_256_GCM_SHA384' });
+        break;
+      case 'cert-sig':
+        expect(tlvs.ssl).toMatchObject({ ...sslBase, sigAlg: 'RSA-SHA256' });
+        break;
+      case 'cert-key':
+        expect(tlvs.ssl).toMatchObject({ ...sslBase, keyAlg: 'RSA2048' });
+        break;
+    }
+  });
+
+  test('SSL TLV without a client certificate: clientSsl only, not verified', async () => {
+    const res = await httpGet(`https://localhost:${tlsPort}/v2-ssl/nocert`, { ca: certs.read(certs.caCert), ALPNProtocols: ['http/1.1'], family: 4 } as never);
+    const tlvs = parse(res.body).tlvs as { ssl: Record<string, unknown>; authority?: string };
+    expect(tlvs.ssl).toMatchObject({ client: 1, clientSsl: true, certConnection: false, certSession: false, verify: 0, verified: false, version: 'TLSv1.3' });
+  });
+
+  test('plain HTTP with every option: no ALPN/AUTHORITY, SSL TLV with client 0', async () => {
+    const res = await httpGet(`http://127.0.0.1:${plainPort}/v2-all/plain`);
+    const tlvs = parse(res.body).tlvs as Record<string, unknown>;
+    expect(tlvs.alpn).toBeUndefined();
+    expect(tlvs.authority).toBeUndefined();
+    expect(tlvs.uniqueId).toBe(`pp-127.0.0.1:${res.localPort}-127.0.0.1:${plainPort}`);
+    expect(tlvs.crc32c).toEqual(expect.any(Number));
+    expect(tlvs.ssl).toMatchObject({ client: 0, clientSsl: false, verified: false });
+  });
+
+  test('v2 health check: LOCAL header; getClientAddress falls back to the real peer', async () => {
+    const check = await receiver.waitFor('/check-local');
+    expect(check.header).toMatchObject({ version: 2, command: 'local', family: 'unspec', source: null, destination: null });
+    expect(check.client).toEqual({ address: '127.0.0.1', port: check.peer.port, family: 'IPv4', proxied: false });
+    expect(check.tlvs).toMatchObject({ types: [] });
+  });
+
+  test('v2 health check with proxy-v2-options crc32c: LOCAL + verified CRC32C only', async () => {
+    const check = await receiver.waitFor('/check-crc');
+    expect(check.header).toMatchObject({ command: 'local', source: null });
+    expect(check.tlvs).toMatchObject({ types: [0x03], crc32c: expect.any(Number) });
+    expect(check.client).toMatchObject({ address: '127.0.0.1', proxied: false });
+  });
+
+  test('nothing was rejected by the receiver', () => {
+    expect(receiver.errors).toEqual([]);
+  });
+});
+
+async function h2Get(host: string, port: number, path: string, certs: Certs): Promise<{ body: string; localAddress: string; localPort: number; cipher: string }> {
+  const session = http2.connect(`https://${hostPort(host, port)}`, {
+    servername: 'example.test',
+    ca: certs.read(certs.caCert),
+    cert: certs.read(certs.clientCert),
+    key: certs.read(certs.clientKey),
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      session.once('connect', () => resolve());
+      session.once('error', reject);
+    });
+    const socket = session.socket as unknown as import('node:tls').TLSSocket;
+    const localAddress = socket.localAddress ?? '';
+    const localPort = socket.localPort ?? 0;
+    const cipher = socket.getCipher().standardName;
+    expect(session.alpnProtocol).toBe('h2');
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = session.request({ ':path': path });
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+      req.end();
+    });
+    return { body, localAddress, localPort, cipher };
+  } finally {
+    session.close();
+  }
+}
