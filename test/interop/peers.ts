@@ -553,3 +553,95 @@ export async function pool<T, R>(items: readonly T[], limit: number, task: (item
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Receivers (oracles): HAProxy `accept-proxy` and nginx `listen … proxy_protocol`, each answering
+// an HTTP request with what it understood of the PROXY header.
+
+/** What an oracle reported: addresses (and, for HAProxy, the AUTHORITY / UNIQUE_ID TLVs as hex). */
+export interface OracleView {
+  src: string;
+  srcPort: string;
+  dst: string;
+  dstPort: string;
+  authorityHex?: string;
+  uniqueIdHex?: string;
+}
+
+export interface Oracle {
+  name: 'haproxy' | 'nginx';
+  port: number;
+  process: PeerProcess;
+  /** Sends header + a GET in one write; `null` when the oracle closed without answering 200. */
+  send(header: Uint8Array, host?: string): Promise<OracleView | null>;
+}
+
+export const ORACLE_REQUEST = Buffer.from('GET /oracle HTTP/1.1\r\nHost: oracle\r\nConnection: close\r\n\r\n', 'latin1');
+
+function parseOracleBody(data: Buffer): OracleView | null {
+  const text = data.toString('latin1');
+  if (!text.startsWith('HTTP/1.1 200')) return null;
+  return parseOracleText(text.slice(text.indexOf('\r\n\r\n') + 4));
+}
+
+/** Parses an oracle's `src=… sport=… dst=… dport=… [auth=<hex> uid=<hex>]` answer. */
+export function parseOracleText(body: string): OracleView {
+  const fields = Object.fromEntries(
+    body
+      .trim()
+      .split(' ')
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  ) as Record<string, string>;
+  const view: OracleView = { src: fields.src ?? '', srcPort: fields.sport ?? '', dst: fields.dst ?? '', dstPort: fields.dport ?? '' };
+  // HAProxy writes '-' for an empty sample.
+  const clean = (v: string | undefined) => (v === undefined || v === '-' ? '' : v.toLowerCase());
+  if ('auth' in fields) view.authorityHex = clean(fields.auth);
+  if ('uid' in fields) view.uniqueIdHex = clean(fields.uid);
+  return view;
+}
+
+function makeOracle(name: Oracle['name'], port: number, process: PeerProcess): Oracle {
+  return {
+    name,
+    port,
+    process,
+    async send(header, host = '127.0.0.1') {
+      const { data } = await exchange(host, port, Buffer.concat([header, ORACLE_REQUEST]));
+      return parseOracleBody(data);
+    },
+  };
+}
+
+/** HAProxy: `bind … accept-proxy` (and, with `tlsPort`, `accept-proxy ssl`), mode http, `http-request return`. */
+export async function startHaproxyOracle(dir: string, hosts: readonly string[], tls?: { certs: Certs; port: number }): Promise<Oracle> {
+  const [port] = (await freePorts(1)) as [number];
+  const binds = hosts.map((h) => `    bind ${hostPort(h, port)} accept-proxy`);
+  if (tls !== undefined) binds.push(...hosts.map((h) => `    bind ${hostPort(h, tls.port)} accept-proxy ssl crt ${tls.certs.serverPem}`));
+  const config = `${HAPROXY_HEAD}
+frontend fe_oracle
+    mode http
+${binds.join('\n')}
+    http-request return status 200 content-type text/plain lf-string "src=%ci sport=%cp dst=%fi dport=%fp auth=%[fc_pp_authority,hex] uid=%[fc_pp_unique_id,hex] rcvd=%[fc_rcvd_proxy]"
+`;
+  const endpoints = hosts.map((h) => hostPort(h, port));
+  if (tls !== undefined) endpoints.push(...hosts.map((h) => hostPort(h, tls.port)));
+  return makeOracle('haproxy', port, await startHaproxy(dir, config, endpoints));
+}
+
+/** nginx http: `listen … proxy_protocol`, `return 200` with the $proxy_protocol_* variables. */
+export async function startNginxOracle(dir: string, hosts: readonly string[]): Promise<Oracle> {
+  const [port] = (await freePorts(1)) as [number];
+  const listens = hosts.map((h) => `    listen ${hostPort(h, port)} proxy_protocol;`).join('\n');
+  const config = `${nginxHead(false)}http {
+  ${NGINX_HTTP_PATHS}
+  default_type text/plain;
+  server {
+${listens}
+    location / {
+      return 200 "src=$proxy_protocol_addr sport=$proxy_protocol_port dst=$proxy_protocol_server_addr dport=$proxy_protocol_server_port";
+    }
+  }
+}
+`;
+  return makeOracle('nginx', port, await startNginx(dir, config, hosts.map((h) => hostPort(h, port))));
+}

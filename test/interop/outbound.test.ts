@@ -1,0 +1,152 @@
+/**
+ * Outbound: our `connect()` sends v1 and v2 headers (TLVs, CRC32C, LOCAL, UNKNOWN, TLS after the
+ * header) to HAProxy `accept-proxy` and nginx `listen … proxy_protocol`; both must report the
+ * addresses (and HAProxy the AUTHORITY / UNIQUE_ID) we sent.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { EncodeOptions, ProxyHeaderInit } from '../../src/index.js';
+import { createConnection } from '../../src/node/index.js';
+import {
+  type Certs,
+  describeWithPeers,
+  freePorts,
+  hostPort,
+  loopbacks,
+  makeCerts,
+  type Oracle,
+  parseOracleText,
+  startHaproxyOracle,
+  startNginxOracle,
+  tempDir,
+} from './peers.js';
+
+const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
+
+/** GET through `createConnection({ header })`, as docs/node.md shows for http.request. */
+function viaConnect(
+  host: string,
+  port: number,
+  header: ProxyHeaderInit,
+  encodeOptions?: EncodeOptions,
+  tls?: { ca: Buffer; servername: string },
+): Promise<{ status: number; body: string; localAddress: string; localPort: number }> {
+  return new Promise((resolve, reject) => {
+    const mod = tls === undefined ? http : https;
+    const req = mod.request(
+      {
+        host,
+        port,
+        path: '/oracle',
+        headers: { connection: 'close' },
+        ...(tls === undefined ? {} : { ca: tls.ca, servername: tls.servername }),
+        createConnection: ((opts: object, cb: () => void) =>
+          createConnection({ ...(opts as object), header, ...(encodeOptions ? { encodeOptions } : {}), ...(tls ? { tls: true } : {}) } as never, cb)) as never,
+      },
+      (res) => {
+        const localAddress = res.socket.localAddress ?? '';
+        const localPort = res.socket.localPort ?? 0;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('latin1'), localAddress, localPort }));
+      },
+    );
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const parse = parseOracleText;
+
+const V4 = { source: { address: '192.0.2.1', port: 56324 }, destination: { address: '198.51.100.2', port: 443 } };
+const V6 = { source: { address: '2001:db8::1', port: 56324 }, destination: { address: '2001:db8::2', port: 443 } };
+const MAPPED = { source: { address: '::ffff:192.0.2.7', port: 1 }, destination: { address: '::1', port: 65535 } };
+
+interface Case {
+  name: string;
+  header: ProxyHeaderInit;
+  encodeOptions?: EncodeOptions;
+}
+
+const CASES: Case[] = [
+  { name: 'v1 TCP4', header: { version: 1, ...V4 } },
+  { name: 'v1 TCP6', header: { version: 1, ...V6 } },
+  { name: 'v1 TCP6 IPv4-mapped', header: { version: 1, ...MAPPED } },
+  { name: 'v2 TCP4', header: { version: 2, ...V4 } },
+  { name: 'v2 TCP6', header: { version: 2, ...V6 } },
+  { name: 'v2 TCP4 + AUTHORITY + UNIQUE_ID + CRC32C', header: { version: 2, ...V4, tlvs: { authority: 'example.test', uniqueId: new TextEncoder().encode('uid-123') } }, encodeOptions: { crc32c: true } },
+  {
+    name: 'v2 TCP6 + ALPN + AUTHORITY + UNIQUE_ID + SSL + CRC32C',
+    header: { version: 2, ...V6, tlvs: { alpn: 'h2', authority: 'api.example.test', uniqueId: new TextEncoder().encode('x'.repeat(128)), ssl: { client: 7, verify: 0, version: 'TLSv1.3', cn: 'pp-test-client' } } },
+    encodeOptions: { crc32c: true },
+  },
+  { name: 'v2 TCP4 padded to 200 bytes with NOOP', header: { version: 2, ...V4, tlvs: { authority: 'pad.test' } }, encodeOptions: { crc32c: true, padTo: 200 } },
+];
+
+describeWithPeers('connect() → HAProxy 2.6 accept-proxy and nginx 1.22 listen proxy_protocol', ['haproxy', 'nginx', 'openssl', 'ss', 'ip'], () => {
+  const hosts = loopbacks();
+  let dir: ReturnType<typeof tempDir>;
+  let certs: Certs;
+  let haproxy: Oracle;
+  let nginx: Oracle;
+  let tlsPort: number;
+
+  beforeAll(async () => {
+    dir = tempDir('outbound');
+    certs = makeCerts(dir.path);
+    [tlsPort] = (await freePorts(1)) as [number];
+    [haproxy, nginx] = await Promise.all([startHaproxyOracle(dir.path, hosts, { certs, port: tlsPort }), startNginxOracle(dir.path, hosts)]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([haproxy?.process.stop(), nginx?.process.stop()]);
+    dir?.remove();
+  });
+
+  for (const c of CASES) {
+    for (const name of ['haproxy', 'nginx'] as const) {
+      test(`${c.name} → ${name}`, async () => {
+        const oracle = name === 'haproxy' ? haproxy : nginx;
+        const res = await viaConnect('127.0.0.1', oracle.port, c.header, c.encodeOptions);
+        expect(res.status, res.body).toBe(200);
+        const view = parse(res.body);
+        const src = c.header.source as { address: string; port: number };
+        const dst = c.header.destination as { address: string; port: number };
+        expect(view).toMatchObject({ src: src.address, srcPort: String(src.port), dst: dst.address, dstPort: String(dst.port) });
+        if (name === 'haproxy') {
+          const tlvs = (c.header.tlvs ?? {}) as { authority?: string; uniqueId?: Uint8Array };
+          expect(view.authorityHex).toBe(tlvs.authority === undefined ? '' : hex(tlvs.authority));
+          expect(view.uniqueIdHex).toBe(tlvs.uniqueId === undefined ? '' : Buffer.from(tlvs.uniqueId).toString('hex'));
+        }
+      });
+    }
+  }
+
+  for (const host of hosts) {
+    for (const name of ['haproxy', 'nginx'] as const) {
+      test(`v2 LOCAL and v1 UNKNOWN over ${host}: ${name} uses the real connection`, async () => {
+        const oracle = name === 'haproxy' ? haproxy : nginx;
+        for (const header of [{ version: 2, command: 'local' }, { version: 1, family: 'unspec' }] as ProxyHeaderInit[]) {
+          const res = await viaConnect(host, oracle.port, header);
+          expect(res.status, res.body).toBe(200);
+          const view = parse(res.body);
+          if (name === 'haproxy') {
+            expect(view).toMatchObject({ src: res.localAddress, srcPort: String(res.localPort), dst: host, dstPort: String(oracle.port) });
+          } else {
+            expect(view).toMatchObject({ src: '', srcPort: '', dst: '', dstPort: '' }); // "no addresses"
+          }
+        }
+      });
+    }
+  }
+
+  test('TLS after the header (connect({ tls })) → HAProxy accept-proxy ssl', async () => {
+    for (const version of [1, 2] as const) {
+      const res = await viaConnect('127.0.0.1', tlsPort, { version, ...V4 }, undefined, { ca: certs.read(certs.caCert), servername: 'localhost' });
+      expect(res.status, res.body).toBe(200);
+      expect(parse(res.body)).toMatchObject({ src: '192.0.2.1', srcPort: '56324', dst: '198.51.100.2', dstPort: '443' });
+    }
+  });
+});
