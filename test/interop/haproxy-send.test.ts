@@ -7,6 +7,7 @@ import http2 from 'node:http2';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type Certs,
+  curl,
   describeWithPeers,
   freePorts,
   HAPROXY_HEAD,
@@ -25,21 +26,26 @@ import {
 const V2_OPTIONS = ['authority', 'unique-id', 'crc32c', 'ssl', 'cert-cn', 'ssl-cipher', 'cert-sig', 'cert-key'] as const;
 const ALL_OPTIONS = V2_OPTIONS.join(',');
 
-describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', 'openssl', 'ss', 'ip'], () => {
+describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', 'openssl', 'curl', 'ss', 'ip'], () => {
   const hosts = loopbacks();
   let dir: ReturnType<typeof tempDir>;
   let certs: Certs;
   let receiver: Receiver;
   let haproxy: PeerProcess;
+  let secureReceiver: Receiver;
   let plainPort: number;
   let tlsPort: number;
+  let tcpPort: number;
+  let unixSocket: string;
 
   beforeAll(async () => {
     dir = tempDir('hap-send');
     certs = makeCerts(dir.path);
     // The receiver must be up before HAProxy: its health checks start at once.
     receiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
-    [plainPort, tlsPort] = (await freePorts(2)) as [number, number];
+    secureReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000, tls: { key: certs.read(certs.serverKey), cert: certs.read(certs.serverCert) } });
+    [plainPort, tlsPort, tcpPort] = (await freePorts(3)) as [number, number, number];
+    unixSocket = `${dir.path}/fe.sock`;
     const server = `127.0.0.1:${receiver.port}`;
     const binds = (port: number, extra = '') => hosts.map((h) => `    bind ${hostPort(h, port)}${extra}`).join('\n');
     const backend = (name: string, options: string) => `backend ${name}\n    server s ${server} ${options}\n`;
@@ -47,9 +53,20 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
 
 frontend fe_plain
 ${binds(plainPort)}
+    bind unix@${unixSocket}
     unique-id-format pp-%ci:%cp-%fi:%fp
     unique-id-header X-Unique-ID
+    http-request set-src req.hdr(x-pp-set-src) if { req.hdr(x-pp-set-src) -m found }
     use_backend %[path,field(2,/)]
+
+frontend fe_tcp
+    mode tcp
+    bind 127.0.0.1:${tcpPort}
+    default_backend tls-passthrough
+
+backend tls-passthrough
+    mode tcp
+    server s 127.0.0.1:${secureReceiver.port} send-proxy-v2
 
 frontend fe_tls
 ${binds(tlsPort, ` ssl crt ${certs.serverPem} alpn h2,http/1.1 ca-file ${certs.caCert} verify optional`)}
@@ -65,6 +82,10 @@ backend check-local
     option httpchk GET /check-local
     server s ${server} send-proxy-v2 check inter 250ms
 
+backend check-v1
+    option httpchk GET /check-v1
+    server s ${server} send-proxy check inter 250ms
+
 backend check-crc
     option httpchk GET /check-crc
     server s ${server} send-proxy-v2 proxy-v2-options crc32c check inter 250ms
@@ -72,13 +93,14 @@ backend check-crc
     haproxy = await startHaproxy(
       dir.path,
       config,
-      hosts.flatMap((h) => [hostPort(h, plainPort), hostPort(h, tlsPort)]),
+      [...hosts.flatMap((h) => [hostPort(h, plainPort), hostPort(h, tlsPort)]), `127.0.0.1:${tcpPort}`],
     );
   });
 
   afterAll(async () => {
     await haproxy?.stop();
     await receiver?.close();
+    await secureReceiver?.close();
     dir?.remove();
   });
 
@@ -214,8 +236,54 @@ backend check-crc
     expect(check.client).toMatchObject({ address: '127.0.0.1', proxied: false });
   });
 
-  test('nothing was rejected by the receiver', () => {
-    expect(receiver.errors).toEqual([]);
+  test('v1 health check: HAProxy sends its own connection as TCP4 (not UNKNOWN)', async () => {
+    const check = await receiver.waitFor('/check-v1');
+    expect(check.header).toMatchObject({
+      version: 1,
+      command: 'proxy',
+      family: 'ipv4',
+      source: { address: '127.0.0.1', port: check.peer.port },
+      destination: { address: '127.0.0.1', port: receiver.port },
+    });
+  });
+
+  test.each([
+    ['v1', { version: 1, command: 'proxy', family: 'unspec', source: null, destination: null }],
+    ['v2', { version: 2, command: 'local', family: 'unspec', source: null, destination: null }],
+  ] as const)('unix-socket client, %s: no addresses (v1 UNKNOWN / v2 LOCAL), real peer used', async (backend, expected) => {
+    const res = await curl(['--unix-socket', unixSocket, `http://localhost/${backend}/unix`]);
+    expect(res.code, res.stderr).toBe(0);
+    const seen = parse(res.body);
+    expect(seen.header).toEqual(expected);
+    expect(seen.client).toEqual({ address: '127.0.0.1', port: seen.peer.port, family: 'IPv4', proxied: false });
+  });
+
+  const mixed = hosts.includes('::1')
+    ? ([
+        ['::1', '192.0.2.7', '::ffff:192.0.2.7', '::1'],
+        ['127.0.0.1', '2001:db8::7', '2001:db8::7', '::ffff:127.0.0.1'],
+      ] as const)
+    : ([['127.0.0.1', '2001:db8::7', '2001:db8::7', '::ffff:127.0.0.1']] as const);
+  for (const [host, setSrc, source, destination] of mixed) {
+    test.each(['v1', 'v2'] as const)(`mixed families (%s, set-src ${setSrc} on ${host}): sent as TCP6 with the IPv4 side mapped`, async (backend) => {
+      const res = await httpGet(`http://${hostPort(host, plainPort)}/${backend}/mixed`, { headers: { connection: 'close', 'x-pp-set-src': setSrc } });
+      expect(res.status).toBe(200);
+      const seen = parse(res.body);
+      expect(seen.header).toMatchObject({ version: backend === 'v1' ? 1 : 2, family: 'ipv6', source: { address: source, port: res.localPort }, destination: { address: destination, port: plainPort } });
+      expect(seen.client).toMatchObject({ address: source, family: 'IPv6', proxied: true });
+    });
+  }
+
+  test('mode tcp TLS passthrough with send-proxy-v2 → Node https server behind acceptProxyProtocol', async () => {
+    const res = await httpGet(`https://localhost:${tcpPort}/tls-passthrough`, { ca: certs.read(certs.caCert), family: 4 } as never);
+    expect(res.status).toBe(200);
+    const seen = parse(res.body);
+    expect(seen.header).toMatchObject({ version: 2, source: { address: '127.0.0.1', port: res.localPort }, destination: { address: '127.0.0.1', port: tcpPort } });
+    expect(seen.client).toEqual({ address: '127.0.0.1', port: res.localPort, family: 'IPv4', proxied: true });
+  });
+
+  test('nothing was rejected by the receivers', () => {
+    expect([...receiver.errors, ...secureReceiver.errors]).toEqual([]);
   });
 });
 
