@@ -8,6 +8,7 @@ import {
   type Certs,
   curl,
   describeWithPeers,
+  exchange,
   freePorts,
   hostPort,
   httpGet,
@@ -26,27 +27,71 @@ const parse = (body: string): Seen => JSON.parse(body) as Seen;
 const familyOf = (host: string) => (host === '::1' ? 'ipv6' : 'ipv4');
 const nodeFamily = (host: string) => (host === '::1' ? 'IPv6' : 'IPv4');
 
-describeWithPeers('nginx 1.22 stream proxy_protocol on → acceptProxyProtocol', ['nginx', 'nginx-stream', 'ss', 'ip'], () => {
+describeWithPeers('nginx 1.22 stream proxy_protocol on → acceptProxyProtocol', ['nginx', 'nginx-stream', 'curl', 'ss', 'ip'], () => {
   const hosts = loopbacks();
   let dir: ReturnType<typeof tempDir>;
   let receiver: Receiver;
+  let relayReceiver: Receiver;
+  let lenientTcp6Receiver: Receiver;
   let nginx: PeerProcess;
   let port: number;
+  let relayPort: number;
+  let relayPort2: number;
+  let unixSocket: string;
 
   beforeAll(async () => {
     dir = tempDir('nginx-send');
     receiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
-    [port] = (await freePorts(1)) as [number];
-    const servers = hosts
-      .map((h) => `  server {\n    listen ${hostPort(h, port)};\n    proxy_pass 127.0.0.1:${receiver.port};\n    proxy_protocol on;\n  }`)
-      .join('\n');
-    nginx = await startNginx(dir.path, `${nginxHead(true)}stream {\n${servers}\n}\n`, hosts.map((h) => hostPort(h, port)));
+    relayReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
+    lenientTcp6Receiver = await startReceiver({ mode: 'strict', headerTimeout: 3000, allowIPv4InTcp6: true });
+    [port, relayPort, relayPort2] = (await freePorts(3)) as [number, number, number];
+    unixSocket = `${dir.path}/nginx.sock`;
+    const server = (listen: string, upstream: number, extra = '') =>
+      `  server {\n    listen ${listen};\n${extra}    proxy_pass 127.0.0.1:${upstream};\n    proxy_protocol on;\n  }`;
+    const realip = '    set_real_ip_from 127.0.0.1;\n';
+    const servers = [
+      ...hosts.map((h) => server(hostPort(h, port), receiver.port)),
+      server(`unix:${unixSocket}`, receiver.port),
+      // A relay: reads a PROXY header, then sends its own (realip source, real local destination).
+      server(`127.0.0.1:${relayPort} proxy_protocol`, relayReceiver.port, realip),
+      server(`127.0.0.1:${relayPort2} proxy_protocol`, lenientTcp6Receiver.port, realip),
+    ].join('\n');
+    nginx = await startNginx(dir.path, `${nginxHead(true)}stream {\n${servers}\n}\n`, [...hosts.map((h) => hostPort(h, port)), `127.0.0.1:${relayPort}`, `127.0.0.1:${relayPort2}`]);
   });
 
   afterAll(async () => {
     await nginx?.stop();
     await receiver?.close();
+    await relayReceiver?.close();
+    await lenientTcp6Receiver?.close();
     dir?.remove();
+  });
+
+  test('unix-socket client: PROXY UNKNOWN, the application falls back to the real peer', async () => {
+    const res = await curl(['--unix-socket', unixSocket, 'http://localhost/nginx/unix']);
+    expect(res.code, res.stderr).toBe(0);
+    const seen = parse(res.body);
+    expect(seen.header).toEqual({ version: 1, command: 'proxy', family: 'unspec', source: null, destination: null });
+    expect(seen.client).toEqual({ address: '127.0.0.1', port: seen.peer.port, family: 'IPv4', proxied: false });
+  });
+
+  test('realip relay, IPv4 client address: forwarded as TCP4', async () => {
+    const bytes = Buffer.from(`PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\nGET /relay/v4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const { data } = await exchange('127.0.0.1', relayPort, bytes);
+    const seen = parse(data.toString('utf8').split('\r\n\r\n')[1] ?? '');
+    // nginx keeps the client address but writes its own local address as destination.
+    expect(seen.header).toMatchObject({ version: 1, family: 'ipv4', source: { address: '192.0.2.1', port: 56324 }, destination: { address: '127.0.0.1', port: relayPort } });
+  });
+
+  test('realip relay, IPv6 client address: nginx emits a mixed TCP6 line, rejected by default, accepted with allowIPv4InTcp6', async () => {
+    const bytes = (path: string) => Buffer.from(`PROXY TCP6 2001:db8::1 2001:db8::2 56324 443\r\nGET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    // nginx sends "PROXY TCP6 2001:db8::1 127.0.0.1 56324 <port>": IPv4 text in a TCP6 line.
+    const refused = await exchange('127.0.0.1', relayPort, bytes('/relay/v6'));
+    expect(refused.data.length).toBe(0);
+    expect(relayReceiver.errors.map((e) => e.code)).toEqual(['ERR_PROXY_INVALID_ADDRESS']);
+    const accepted = await exchange('127.0.0.1', relayPort2, bytes('/relay/v6-lenient'));
+    const seen = parse(accepted.data.toString('utf8').split('\r\n\r\n')[1] ?? '');
+    expect(seen.header).toMatchObject({ version: 1, family: 'ipv6', source: { address: '2001:db8::1', port: 56324 }, destination: { address: '::ffff:127.0.0.1', port: relayPort2 } });
   });
 
   for (const host of hosts) {
@@ -66,8 +111,8 @@ describeWithPeers('nginx 1.22 stream proxy_protocol on → acceptProxyProtocol',
     });
   }
 
-  test('nothing was rejected by the receiver', () => {
-    expect(receiver.errors).toEqual([]);
+  test('nothing else was rejected by the receivers', () => {
+    expect([...receiver.errors, ...lenientTcp6Receiver.errors]).toEqual([]);
   });
 });
 
