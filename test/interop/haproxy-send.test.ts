@@ -33,6 +33,7 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
   let receiver: Receiver;
   let haproxy: PeerProcess;
   let secureReceiver: Receiver;
+  let tcpCheckReceiver: Receiver;
   let plainPort: number;
   let tlsPort: number;
   let tcpPort: number;
@@ -44,6 +45,7 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
     // The receiver must be up before HAProxy: its health checks start at once.
     receiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
     secureReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000, tls: { key: certs.read(certs.serverKey), cert: certs.read(certs.serverCert) } });
+    tcpCheckReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
     [plainPort, tlsPort, tcpPort] = (await freePorts(3)) as [number, number, number];
     unixSocket = `${dir.path}/fe.sock`;
     const server = `127.0.0.1:${receiver.port}`;
@@ -82,6 +84,10 @@ backend check-local
     option httpchk GET /check-local
     server s ${server} send-proxy-v2 check inter 250ms
 
+backend check-tcp
+    server v1 127.0.0.1:${tcpCheckReceiver.port} send-proxy check inter 250ms
+    server v2 127.0.0.1:${tcpCheckReceiver.port} send-proxy-v2 check inter 250ms
+
 backend check-v1
     option httpchk GET /check-v1
     server s ${server} send-proxy check inter 250ms
@@ -101,6 +107,7 @@ backend check-crc
     await haproxy?.stop();
     await receiver?.close();
     await secureReceiver?.close();
+    await tcpCheckReceiver?.close();
     dir?.remove();
   });
 
@@ -245,6 +252,16 @@ backend check-crc
       source: { address: '127.0.0.1', port: check.peer.port },
       destination: { address: '127.0.0.1', port: receiver.port },
     });
+  });
+
+  test('tcp health checks (header, then close at once) are accepted, not counted as errors', async () => {
+    const stats = tcpCheckReceiver.integration.stats;
+    const deadline = Date.now() + 5000;
+    while ((stats.v1 < 1 || stats.v2 < 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(stats).toMatchObject({ errors: 0, rejected: 0, timedOut: 0 });
+    expect(stats.v1).toBeGreaterThanOrEqual(1);
+    expect(stats.v2).toBeGreaterThanOrEqual(1);
+    expect(tcpCheckReceiver.errors).toEqual([]);
   });
 
   test.each([

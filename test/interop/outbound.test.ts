@@ -7,7 +7,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { EncodeOptions, ProxyHeaderInit } from '../../src/index.js';
-import { createConnection } from '../../src/node/index.js';
+import net from 'node:net';
+import { once } from 'node:events';
+import { acceptProxyProtocol, connect, createConnection, headerFromSocket } from '../../src/node/index.js';
 import {
   type Certs,
   describeWithPeers,
@@ -141,6 +143,32 @@ describeWithPeers('connect() → HAProxy 2.6 accept-proxy and nginx 1.22 listen 
       });
     }
   }
+
+  test('a Node relay (acceptProxyProtocol lenient + connect(headerFromSocket)) in front of HAProxy', async () => {
+    for (const version of [1, 2] as const) {
+      const relay = net.createServer((inbound) => {
+        const outbound = connect({ host: '127.0.0.1', port: haproxy.port, header: headerFromSocket(inbound, { version }) });
+        inbound.pipe(outbound).pipe(inbound);
+        inbound.on('error', () => outbound.destroy());
+        outbound.on('error', () => inbound.destroy());
+      });
+      const integration = acceptProxyProtocol(relay, { mode: 'lenient' });
+      relay.listen(0, '::'); // dual stack: IPv4 clients arrive IPv4-mapped
+      await once(relay, 'listening');
+      const relayPort = (relay.address() as net.AddressInfo).port;
+      try {
+        // A client with its own PROXY header: its addresses are forwarded.
+        const forwarded = await viaConnect('127.0.0.1', relayPort, { version: 2, ...V6 });
+        expect(parse(forwarded.body)).toMatchObject({ src: '2001:db8::1', srcPort: '56324', dst: '2001:db8::2', dstPort: '443' });
+        // A bare client: the relay describes the socket, IPv4-mapped on a dual-stack listener.
+        const bare = await viaConnect('127.0.0.1', relayPort, { version: 2, command: 'local' });
+        expect(parse(bare.body)).toMatchObject({ src: '::ffff:127.0.0.1', srcPort: String(bare.localPort), dst: '::ffff:127.0.0.1', dstPort: String(relayPort) });
+      } finally {
+        integration.close();
+        relay.close();
+      }
+    }
+  });
 
   test('TLS after the header (connect({ tls })) → HAProxy accept-proxy ssl', async () => {
     for (const version of [1, 2] as const) {
