@@ -3,7 +3,10 @@
  * health checks) to a Node server behind acceptProxyProtocol. Each test checks that the
  * application sees the address the test client used and every TLV decoded to the right value.
  */
+import { once } from 'node:events';
 import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { acceptProxyProtocol, getClientAddress, getProxyHeader, type ProxyProtocolIntegration } from '../../src/node/index.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type Certs,
@@ -34,6 +37,8 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
   let haproxy: PeerProcess;
   let secureReceiver: Receiver;
   let tcpCheckReceiver: Receiver;
+  let h2cServer: http2.Http2Server;
+  let h2cIntegration: ProxyProtocolIntegration;
   let plainPort: number;
   let tlsPort: number;
   let tcpPort: number;
@@ -46,6 +51,14 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
     receiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
     secureReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000, tls: { key: certs.read(certs.serverKey), cert: certs.read(certs.serverCert) } });
     tcpCheckReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
+    // An h2c server: HAProxy speaks HTTP/2 to it (`proto h2`) after the PROXY header.
+    h2cServer = http2.createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ header: getProxyHeader(req.socket), client: getClientAddress(req.socket), httpVersion: req.httpVersion }));
+    });
+    h2cIntegration = acceptProxyProtocol(h2cServer, { mode: 'strict', headerTimeout: 3000 });
+    h2cServer.listen(0, '127.0.0.1');
+    await once(h2cServer, 'listening');
     [plainPort, tlsPort, tcpPort] = (await freePorts(3)) as [number, number, number];
     unixSocket = `${dir.path}/fe.sock`;
     const server = `127.0.0.1:${receiver.port}`;
@@ -84,6 +97,9 @@ backend check-local
     option httpchk GET /check-local
     server s ${server} send-proxy-v2 check inter 250ms
 
+backend h2c
+    server s 127.0.0.1:${(h2cServer.address() as AddressInfo).port} send-proxy-v2 proto h2
+
 backend check-tcp
     server v1 127.0.0.1:${tcpCheckReceiver.port} send-proxy check inter 250ms
     server v2 127.0.0.1:${tcpCheckReceiver.port} send-proxy-v2 check inter 250ms
@@ -108,6 +124,8 @@ backend check-crc
     await receiver?.close();
     await secureReceiver?.close();
     await tcpCheckReceiver?.close();
+    h2cIntegration?.close();
+    h2cServer?.close();
     dir?.remove();
   });
 
@@ -290,6 +308,15 @@ backend check-crc
       expect(seen.client).toMatchObject({ address: source, family: 'IPv6', proxied: true });
     });
   }
+
+  test('HTTP/2 cleartext to a Node http2 server (`proto h2`): header seen through the compat req.socket', async () => {
+    const res = await httpGet(`http://127.0.0.1:${plainPort}/h2c/x`);
+    expect(res.status).toBe(200);
+    const seen = JSON.parse(res.body) as { header: { source: unknown; version: number }; client: unknown; httpVersion: string };
+    expect(seen.httpVersion).toBe('2.0');
+    expect(seen.header).toMatchObject({ version: 2, source: { address: '127.0.0.1', port: res.localPort } });
+    expect(seen.client).toEqual({ address: '127.0.0.1', port: res.localPort, family: 'IPv4', proxied: true });
+  });
 
   test('mode tcp TLS passthrough with send-proxy-v2 → Node https server behind acceptProxyProtocol', async () => {
     const res = await httpGet(`https://localhost:${tcpPort}/tls-passthrough`, { ca: certs.read(certs.caCert), family: 4 } as never);
