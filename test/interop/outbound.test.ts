@@ -84,6 +84,11 @@ const CASES: Case[] = [
     header: { version: 2, ...V6, tlvs: { alpn: 'h2', authority: 'api.example.test', uniqueId: new TextEncoder().encode('x'.repeat(128)), ssl: { client: 7, verify: 0, version: 'TLSv1.3', cn: 'pp-test-client' } } },
     encodeOptions: { crc32c: true },
   },
+  {
+    name: 'v2 TCP6 shaped like an AWS NLB header (AWS VPCE TLV, CRC32C, NOOP padding)',
+    header: { version: 2, ...V6, tlvs: { aws: { vpceId: 'vpce-08d2bf15fac5001c9' } } },
+    encodeOptions: { crc32c: true, padTo: 128 },
+  },
   { name: 'v2 TCP4 padded to 200 bytes with NOOP', header: { version: 2, ...V4, tlvs: { authority: 'pad.test' } }, encodeOptions: { crc32c: true, padTo: 200 } },
 ];
 
@@ -130,8 +135,13 @@ describeWithPeers('connect() → HAProxy 2.6 accept-proxy and nginx 1.22 listen 
     for (const name of ['haproxy', 'nginx'] as const) {
       test(`v2 LOCAL and v1 UNKNOWN over ${host}: ${name} uses the real connection`, async () => {
         const oracle = name === 'haproxy' ? haproxy : nginx;
-        for (const header of [{ version: 2, command: 'local' }, { version: 1, family: 'unspec' }] as ProxyHeaderInit[]) {
-          const res = await viaConnect(host, oracle.port, header);
+        const locals: [ProxyHeaderInit, EncodeOptions?][] = [
+          [{ version: 2, command: 'local' }],
+          [{ version: 2, command: 'local', tlvs: { authority: 'check.test' } }, { crc32c: true }],
+          [{ version: 1, family: 'unspec' }],
+        ];
+        for (const [header, encodeOptions] of locals) {
+          const res = await viaConnect(host, oracle.port, header, encodeOptions);
           expect(res.status, res.body).toBe(200);
           const view = parse(res.body);
           if (name === 'haproxy') {

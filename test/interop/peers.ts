@@ -62,16 +62,18 @@ export function program(name: Exclude<Peer, 'nginx-stream'>): string {
  */
 export function describeWithPeers(title: string, peers: readonly Peer[], body: () => void): void {
   const missing = missingPeers(peers);
+  // ss and ip come with iproute2, which minimal images may lack.
+  const hint = missing.some((p) => p === 'ss' || p === 'ip') ? `${INSTALL_HINT} iproute2` : INSTALL_HINT;
   if (missing.length > 0 && IN_CI) {
     describe(title, () => {
       test('has the interop programs installed', () => {
-        throw new Error(`interop: missing ${missing.join(', ')} in CI; install with: ${INSTALL_HINT}`);
+        throw new Error(`interop: missing ${missing.join(', ')} in CI; install with: ${hint}`);
       });
     });
     return;
   }
   if (missing.length > 0) {
-    console.warn(`[interop] skipping "${title}": missing ${missing.join(', ')}. Install with: ${INSTALL_HINT}`);
+    console.warn(`[interop] skipping "${title}": missing ${missing.join(', ')}. Install with: ${hint}`);
   }
   describe.skipIf(missing.length > 0)(title, body);
 }
