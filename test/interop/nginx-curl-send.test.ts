@@ -201,3 +201,35 @@ describeWithPeers('gateway listener policy (strict vs lenient) with curl', ['cur
     expect(lenient.errors).toEqual([]);
   });
 });
+
+describeWithPeers('trusted upstreams on a dual-stack listener, with curl', ['curl', 'ip'], () => {
+  let receiver: Receiver;
+  const ipv6 = loopbacks().includes('::1');
+
+  beforeAll(async () => {
+    // IPv4 clients reach a `::` listener as ::ffff:127.0.0.1; the trust check unmaps them.
+    receiver = await startReceiver({ mode: 'strict', trusted: ['127.0.0.1'], headerTimeout: 3000, hosts: [ipv6 ? '::' : '127.0.0.1'] });
+  });
+
+  afterAll(async () => {
+    await receiver?.close();
+  });
+
+  test('trusted IPv4 peer (IPv4-mapped on the socket): header required and used', async () => {
+    const pp = await curl(['--haproxy-protocol', `http://127.0.0.1:${receiver.port}/trusted`]);
+    expect(pp.code, pp.stderr).toBe(0);
+    expect(parse(pp.body).client).toEqual({ address: '127.0.0.1', port: pp.localPort, family: 'IPv4', proxied: true });
+    const bare = await curl([`http://127.0.0.1:${receiver.port}/trusted-bare`]);
+    expect([52, 56]).toContain(bare.code);
+    expect(receiver.errors.at(-1)?.code).toBe('ERR_PROXY_HEADER_MISSING');
+  });
+
+  test.skipIf(!ipv6)('untrusted peer (::1): a header is refused, a bare connection is served as itself', async () => {
+    const pp = await curl(['--haproxy-protocol', `http://[::1]:${receiver.port}/untrusted`]);
+    expect([52, 56]).toContain(pp.code);
+    expect(receiver.errors.at(-1)).toEqual({ code: 'ERR_PROXY_CONNECTION_REJECTED', peer: '::1' });
+    const bare = await curl([`http://[::1]:${receiver.port}/untrusted-bare`]);
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(parse(bare.body)).toMatchObject({ header: null, client: { address: '::1', port: bare.localPort, family: 'IPv6', proxied: false } });
+  });
+});
