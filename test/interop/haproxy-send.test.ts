@@ -5,8 +5,9 @@
  */
 import { once } from 'node:events';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { acceptProxyProtocol, getClientAddress, getProxyHeader, type ProxyProtocolIntegration } from '../../src/node/index.js';
+import net, { type AddressInfo } from 'node:net';
+import type { ProxyHeader } from '../../src/index.js';
+import { acceptProxyProtocol, getClientAddress, getProxyHeader, ProxyProtocolDecoder, type ProxyProtocolIntegration, readProxyHeader } from '../../src/node/index.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type Certs,
@@ -21,6 +22,7 @@ import {
   type PeerProcess,
   type Receiver,
   type Seen,
+  tlvSummary,
   startHaproxy,
   startReceiver,
   tempDir,
@@ -38,6 +40,10 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
   let secureReceiver: Receiver;
   let tcpCheckReceiver: Receiver;
   let h2cServer: http2.Http2Server;
+  let rawServers: net.Server[] = [];
+  let rawPorts: { readHeader: number; decoder: number } = { readHeader: 0, decoder: 0 };
+  let tcpRawPort: number;
+  let tcpRawV1Port: number;
   let h2cIntegration: ProxyProtocolIntegration;
   let plainPort: number;
   let tlsPort: number;
@@ -59,7 +65,30 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
     h2cIntegration = acceptProxyProtocol(h2cServer, { mode: 'strict', headerTimeout: 3000 });
     h2cServer.listen(0, '127.0.0.1');
     await once(h2cServer, 'listening');
-    [plainPort, tlsPort, tcpPort] = (await freePorts(3)) as [number, number, number];
+    // Raw TCP receivers: readProxyHeader() and the ProxyProtocolDecoder stream.
+    const describeHeader = (header: ProxyHeader | null, rest: string) =>
+      JSON.stringify({ header: header && { version: header.version, command: header.command, source: header.source, destination: header.destination }, tlvs: header && tlvSummary(header), rest });
+    const viaRead = net.createServer(async (socket) => {
+      try {
+        const header = await readProxyHeader(socket, { timeout: 3000 });
+        socket.once('data', (d: Buffer) => socket.end(describeHeader(header, d.toString())));
+      } catch {
+        socket.destroy();
+      }
+    });
+    const viaDecoder = net.createServer((socket) => {
+      const decoder = new ProxyProtocolDecoder();
+      decoder.once('header', (header: ProxyHeader | null) => decoder.once('data', (d: Buffer) => socket.end(describeHeader(header, d.toString()))));
+      decoder.on('error', () => socket.destroy());
+      socket.pipe(decoder);
+    });
+    rawServers = [viaRead, viaDecoder];
+    for (const server of rawServers) {
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+    }
+    rawPorts = { readHeader: (viaRead.address() as AddressInfo).port, decoder: (viaDecoder.address() as AddressInfo).port };
+    [plainPort, tlsPort, tcpPort, tcpRawPort, tcpRawV1Port] = (await freePorts(5)) as [number, number, number, number, number];
     unixSocket = `${dir.path}/fe.sock`;
     const server = `127.0.0.1:${receiver.port}`;
     const binds = (port: number, extra = '') => hosts.map((h) => `    bind ${hostPort(h, port)}${extra}`).join('\n');
@@ -78,6 +107,24 @@ frontend fe_tcp
     mode tcp
     bind 127.0.0.1:${tcpPort}
     default_backend tls-passthrough
+
+frontend fe_tcp_raw
+    mode tcp
+    bind 127.0.0.1:${tcpRawPort}
+    default_backend raw-read
+
+frontend fe_tcp_raw_v1
+    mode tcp
+    bind 127.0.0.1:${tcpRawV1Port}
+    default_backend raw-decoder
+
+backend raw-read
+    mode tcp
+    server s 127.0.0.1:${rawPorts.readHeader} send-proxy-v2 proxy-v2-options unique-id,crc32c
+
+backend raw-decoder
+    mode tcp
+    server s 127.0.0.1:${rawPorts.decoder} send-proxy
 
 backend tls-passthrough
     mode tcp
@@ -115,7 +162,7 @@ backend check-crc
     haproxy = await startHaproxy(
       dir.path,
       config,
-      [...hosts.flatMap((h) => [hostPort(h, plainPort), hostPort(h, tlsPort)]), `127.0.0.1:${tcpPort}`],
+      [...hosts.flatMap((h) => [hostPort(h, plainPort), hostPort(h, tlsPort)]), ...[tcpPort, tcpRawPort, tcpRawV1Port].map((p) => `127.0.0.1:${p}`)],
     );
   });
 
@@ -126,6 +173,7 @@ backend check-crc
     await tcpCheckReceiver?.close();
     h2cIntegration?.close();
     h2cServer?.close();
+    for (const server of rawServers) server.close();
     dir?.remove();
   });
 
@@ -316,6 +364,24 @@ backend check-crc
     expect(seen.httpVersion).toBe('2.0');
     expect(seen.header).toMatchObject({ version: 2, source: { address: '127.0.0.1', port: res.localPort } });
     expect(seen.client).toEqual({ address: '127.0.0.1', port: res.localPort, family: 'IPv4', proxied: true });
+  });
+
+  test.each([
+    ['readProxyHeader', 'v2 + UNIQUE_ID (empty: mode tcp has no unique-id-format) + CRC32C', () => tcpRawPort],
+    ['ProxyProtocolDecoder', 'v1', () => tcpRawV1Port],
+  ] as const)('mode tcp → a raw net server using %s (%s)', async (_api, _what, port) => {
+    const socket = net.connect(port(), '127.0.0.1');
+    await once(socket, 'connect');
+    const localPort = socket.localPort;
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.write('hello');
+    await once(socket, 'close');
+    const seen = JSON.parse(Buffer.concat(chunks).toString()) as { header: Record<string, unknown>; tlvs: Record<string, unknown>; rest: string };
+    expect(seen.rest).toBe('hello');
+    expect(seen.header).toMatchObject({ command: 'proxy', source: { address: '127.0.0.1', port: localPort }, destination: { address: '127.0.0.1', port: port() } });
+    if (port() === tcpRawPort) expect(seen.tlvs).toMatchObject({ types: [0x03, 0x05], uniqueId: '', crc32c: expect.any(Number) });
+    else expect(seen.header.version).toBe(1);
   });
 
   test('mode tcp TLS passthrough with send-proxy-v2 → Node https server behind acceptProxyProtocol', async () => {

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { EncodeOptions, ProxyHeaderInit } from '../../src/index.js';
 import net from 'node:net';
 import { once } from 'node:events';
-import { acceptProxyProtocol, connect, createConnection, headerFromSocket } from '../../src/node/index.js';
+import { Readable } from 'node:stream';
+import { acceptProxyProtocol, connect, createConnection, headerFromSocket, ProxyProtocolEncoder } from '../../src/node/index.js';
 import {
   type Certs,
   describeWithPeers,
@@ -178,6 +179,23 @@ describeWithPeers('connect() → HAProxy 2.6 accept-proxy and nginx 1.22 listen 
         relay.close();
       }
     }
+  });
+
+  test.each(['haproxy', 'nginx'] as const)('ProxyProtocolEncoder piped into a socket → %s', async (name) => {
+    const oracle = name === 'haproxy' ? haproxy : nginx;
+    const socket = net.connect(oracle.port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    // The request arrives in three chunks; the header goes out with the first one, in one write.
+    Readable.from(['GET /oracle HTTP/1.1\r\n', 'Host: oracle\r\n', 'Connection: close\r\n\r\n'].map((s) => Buffer.from(s)))
+      .pipe(new ProxyProtocolEncoder({ version: 2, ...V6, tlvs: { authority: 'enc.test' } }, { crc32c: true }))
+      .pipe(socket, { end: false });
+    await once(socket, 'close');
+    const text = Buffer.concat(chunks).toString('latin1');
+    expect(text.startsWith('HTTP/1.1 200'), text).toBe(true);
+    const view = parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+    expect(view).toMatchObject({ src: '2001:db8::1', srcPort: '56324', dst: '2001:db8::2', dstPort: '443' });
+    if (name === 'haproxy') expect(view.authorityHex).toBe(hex('enc.test'));
   });
 
   test('TLS after the header (connect({ tls })) → HAProxy accept-proxy ssl', async () => {
