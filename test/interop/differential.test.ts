@@ -12,7 +12,24 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { canonicalAddress, decode, encode, type ProxyHeaderInit, type Tlv } from '../../src/index.js';
 import { ipv4, ipv6, port } from '../arbitraries.js';
 import { BATTERY, type OurVerdict, type Verdict } from './battery.js';
-import { describeWithPeers, loopbacks, ORACLE_REQUEST, type Oracle, pool, startHaproxyOracle, startNginxOracle, tempDir } from './peers.js';
+import { once } from 'node:events';
+import net from 'node:net';
+import { acceptProxyProtocol, getProxyHeader, type ProxyProtocolIntegration } from '../../src/node/index.js';
+import {
+  describeWithPeers,
+  exchange,
+  freePorts,
+  HAPROXY_HEAD,
+  loopbacks,
+  ORACLE_REQUEST,
+  type Oracle,
+  type PeerProcess,
+  pool,
+  startHaproxy,
+  startHaproxyOracle,
+  startNginxOracle,
+  tempDir,
+} from './peers.js';
 
 interface Generated {
   header: ProxyHeaderInit & { source: { address: string; port: number }; destination: { address: string; port: number } };
@@ -59,16 +76,92 @@ describeWithPeers('differential: proxyproto vs HAProxy 2.6 vs nginx 1.22', ['hap
   let dir: ReturnType<typeof tempDir>;
   let haproxy: Oracle;
   let nginx: Oracle;
+  // HAProxy as a relay: accept-proxy in, send-proxy / send-proxy-v2 out, to our receiver.
+  let relay: PeerProcess;
+  let relayPorts: { v1: number; v2: number };
+  let sink: net.Server;
+  let sinkIntegration: ProxyProtocolIntegration;
+  const received = new Map<string, ReturnType<typeof getProxyHeader>>();
+  const sinkErrors: string[] = [];
 
   beforeAll(async () => {
     dir = tempDir('differential');
     const hosts = loopbacks().slice(0, 1);
-    [haproxy, nginx] = await Promise.all([startHaproxyOracle(dir.path, hosts), startNginxOracle(dir.path, hosts)]);
+    sink = net.createServer((socket) => {
+      const header = getProxyHeader(socket);
+      socket.once('data', (d: Buffer) => {
+        received.set(d.toString('latin1').trim(), header);
+        socket.end('ok');
+      });
+      socket.on('error', () => {});
+    });
+    sinkIntegration = acceptProxyProtocol(sink, { mode: 'strict', headerTimeout: 3000 });
+    sink.on('proxyError', (error: { code?: string }, socket: net.Socket) => {
+      sinkErrors.push(String(error.code));
+      socket.destroy();
+    });
+    sink.listen(0, '127.0.0.1');
+    await once(sink, 'listening');
+    const sinkPort = (sink.address() as net.AddressInfo).port;
+    const [v1, v2] = (await freePorts(2)) as [number, number];
+    relayPorts = { v1, v2 };
+    const relayConfig = `${HAPROXY_HEAD}    mode tcp
+    option tcplog
+
+frontend fe_relay_v1
+    bind 127.0.0.1:${v1} accept-proxy
+    default_backend relay_v1
+
+frontend fe_relay_v2
+    bind 127.0.0.1:${v2} accept-proxy
+    default_backend relay_v2
+
+backend relay_v1
+    server s 127.0.0.1:${sinkPort} send-proxy
+
+backend relay_v2
+    server s 127.0.0.1:${sinkPort} send-proxy-v2 proxy-v2-options authority
+`;
+    [haproxy, nginx, relay] = await Promise.all([
+      startHaproxyOracle(dir.path, hosts),
+      startNginxOracle(dir.path, hosts),
+      startHaproxy(dir.path, relayConfig.replace('option httplog\n', ''), [`127.0.0.1:${v1}`, `127.0.0.1:${v2}`]),
+    ]);
   });
 
   afterAll(async () => {
-    await Promise.all([haproxy?.process.stop(), nginx?.process.stop()]);
+    await Promise.all([haproxy?.process.stop(), nginx?.process.stop(), relay?.stop()]);
+    sinkIntegration?.close();
+    sink?.close();
     dir?.remove();
+  });
+
+  test(`the same ${SAMPLES.length} headers relayed by HAProxy (send-proxy and send-proxy-v2): we decode what HAProxy re-encodes`, async () => {
+    const mismatches: string[] = [];
+    const jobs = SAMPLES.flatMap((sample, i) => (['v1', 'v2'] as const).map((out) => ({ sample, id: `${out}-${i}`, out })));
+    await pool(jobs, 12, async ({ sample, id, out }) => {
+      const bytes = Buffer.concat([Buffer.from(encode(sample.header, { crc32c: sample.crc32c })), Buffer.from(`${id}\n`)]);
+      const { data } = await exchange('127.0.0.1', relayPorts[out], bytes);
+      if (data.toString() !== 'ok') mismatches.push(`${id}: no answer through the relay`);
+    });
+    expect(sinkErrors).toEqual([]);
+    for (const { sample, id, out } of jobs) {
+      const header = received.get(id);
+      if (header == null) {
+        mismatches.push(`${id}: not received`);
+        continue;
+      }
+      const { source, destination } = sample.header;
+      const want = { version: out === 'v1' ? 1 : 2, source, destination, authority: out === 'v2' ? hex(sample.authority) : '' };
+      const got = {
+        version: header.version,
+        source: header.source,
+        destination: header.destination,
+        authority: hex(header.tlvs.find((t) => t.type === 0x02)?.value),
+      };
+      if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${id}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+    }
+    expect(mismatches).toEqual([]);
   });
 
   test(`${SAMPLES.length} generated headers: HAProxy accepts each with the addresses and TLVs we encoded`, async () => {
