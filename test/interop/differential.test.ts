@@ -17,6 +17,7 @@ import net from 'node:net';
 import { acceptProxyProtocol, getProxyHeader, type ProxyProtocolIntegration } from '../../src/node/index.js';
 import {
   describeWithPeers,
+  stopAllPeers,
   exchange,
   freePorts,
   HAPROXY_HEAD,
@@ -130,7 +131,7 @@ backend relay_v2
   });
 
   afterAll(async () => {
-    await Promise.all([haproxy?.process.stop(), nginx?.process.stop(), relay?.stop()]);
+    await stopAllPeers(); // haproxy oracle, nginx oracle, relay; also after a failed beforeAll
     sinkIntegration?.close();
     sink?.close();
     dir?.remove();

@@ -13,6 +13,7 @@ import {
   type Certs,
   curl,
   describeWithPeers,
+  stopAllPeers,
   freePorts,
   HAPROXY_HEAD,
   hostPort,
@@ -167,7 +168,7 @@ backend check-crc
   });
 
   afterAll(async () => {
-    await haproxy?.stop();
+    await stopAllPeers();
     await receiver?.close();
     await secureReceiver?.close();
     await tcpCheckReceiver?.close();

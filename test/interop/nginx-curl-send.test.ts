@@ -8,6 +8,7 @@ import {
   type Certs,
   curl,
   describeWithPeers,
+  stopAllPeers,
   exchange,
   freePorts,
   hostPort,
@@ -60,7 +61,7 @@ describeWithPeers('nginx 1.22 stream proxy_protocol on → acceptProxyProtocol',
   });
 
   afterAll(async () => {
-    await nginx?.stop();
+    await stopAllPeers();
     await receiver?.close();
     await relayReceiver?.close();
     await lenientTcp6Receiver?.close();

@@ -14,6 +14,7 @@ import { acceptProxyProtocol, connect, createConnection, headerFromSocket, Proxy
 import {
   type Certs,
   describeWithPeers,
+  stopAllPeers,
   freePorts,
   hostPort,
   loopbacks,
@@ -109,7 +110,7 @@ describeWithPeers('connect() → HAProxy 2.6 accept-proxy and nginx 1.22 listen 
   });
 
   afterAll(async () => {
-    await Promise.all([haproxy?.process.stop(), nginx?.process.stop()]);
+    await stopAllPeers(); // also covers a peer started by a beforeAll that failed half-way
     dir?.remove();
   });
 

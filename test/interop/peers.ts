@@ -212,6 +212,13 @@ export async function waitListening(endpoints: readonly string[], isAlive: () =>
   }
 }
 
+const running = new Set<PeerProcess>();
+
+/** Stops every peer this test file started and has not stopped yet (safety net for afterAll). */
+export async function stopAllPeers(): Promise<void> {
+  await Promise.all([...running].map((p) => p.stop()));
+}
+
 /** A peer process started in the foreground. */
 export class PeerProcess {
   output = '';
@@ -233,8 +240,14 @@ export class PeerProcess {
     };
     this.child.stdout?.on('data', append);
     this.child.stderr?.on('data', append);
+    running.add(this);
+    // Last resort if the test process dies without running afterAll.
+    const killOnExit = () => this.child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     this.child.on('exit', () => {
       this.exited = true;
+      running.delete(this);
+      process.removeListener('exit', killOnExit);
       for (const wake of this.waiters) wake();
     });
     this.child.on('error', (error) => {
