@@ -40,6 +40,7 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
   let haproxy: PeerProcess;
   let secureReceiver: Receiver;
   let tcpCheckReceiver: Receiver;
+  let crcReceiver: Receiver;
   let h2cServer: http2.Http2Server;
   let rawServers: net.Server[] = [];
   let rawPorts: { readHeader: number; decoder: number } = { readHeader: 0, decoder: 0 };
@@ -58,6 +59,7 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
     receiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
     secureReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000, tls: { key: certs.read(certs.serverKey), cert: certs.read(certs.serverCert) } });
     tcpCheckReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
+    crcReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000, requireCrc32c: true });
     // An h2c server: HAProxy speaks HTTP/2 to it (`proto h2`) after the PROXY header.
     h2cServer = http2.createServer((req, res) => {
       res.setHeader('content-type', 'application/json');
@@ -148,6 +150,13 @@ backend check-local
 backend h2c
     server s 127.0.0.1:${(h2cServer.address() as AddressInfo).port} send-proxy-v2 proto h2
 
+backend crc-required
+    option httpchk GET /crc-check
+    server s 127.0.0.1:${crcReceiver.port} send-proxy-v2 proxy-v2-options crc32c,authority check inter 250ms
+
+backend crc-missing
+    server s 127.0.0.1:${crcReceiver.port} send-proxy-v2
+
 backend check-tcp
     server v1 127.0.0.1:${tcpCheckReceiver.port} send-proxy check inter 250ms
     server v2 127.0.0.1:${tcpCheckReceiver.port} send-proxy-v2 check inter 250ms
@@ -172,6 +181,7 @@ backend check-crc
     await receiver?.close();
     await secureReceiver?.close();
     await tcpCheckReceiver?.close();
+    await crcReceiver?.close();
     h2cIntegration?.close();
     h2cServer?.close();
     for (const server of rawServers) server.close();
@@ -391,6 +401,17 @@ backend check-crc
     const seen = parse(res.body);
     expect(seen.header).toMatchObject({ version: 2, source: { address: '127.0.0.1', port: res.localPort }, destination: { address: '127.0.0.1', port: tcpPort } });
     expect(seen.client).toEqual({ address: '127.0.0.1', port: res.localPort, family: 'IPv4', proxied: true });
+  });
+
+  test('requireCrc32c behind `proxy-v2-options crc32c`: requests and LOCAL checks pass, a header without CRC32C is refused', async () => {
+    const ok = await httpGet(`http://127.0.0.1:${plainPort}/crc-required/x`);
+    expect(ok.status).toBe(200);
+    expect(parse(ok.body).tlvs).toMatchObject({ crc32c: expect.any(Number) });
+    const check = await crcReceiver.waitFor('/crc-check');
+    expect(check.header).toMatchObject({ command: 'local' });
+    const refused = await httpGet(`http://127.0.0.1:${plainPort}/crc-missing/x`);
+    expect(refused.status).toBe(502); // HAProxy: the server closed the connection
+    expect(crcReceiver.errors).toEqual([{ code: 'ERR_PROXY_CRC32C_MISSING', peer: '127.0.0.1' }]);
   });
 
   test('nothing was rejected by the receivers', () => {
