@@ -17,6 +17,8 @@ export interface BatteryCase {
   ours: OurVerdict;
   /** Addresses HAProxy reports when it accepts a header with addresses: `src:sport dst:dport`. */
   haproxySees?: string;
+  /** AUTHORITY as HAProxy reports it (`fc_pp_authority`) and as `readTlvs` reports it, when they are checked. */
+  authority?: { haproxy: string; ours: string };
   /** Why HAProxy and proxyproto differ (required when they do). */
   why?: string;
 }
@@ -150,7 +152,16 @@ export const BATTERY: BatteryCase[] = [
   { name: 'v2-uid-128', bytes: v2(0x21, 0x11, Buffer.concat([ADDR4, tlv(0x05, 'u'.repeat(128))])), haproxy: 'accept', nginx: 'accept', ours: 'accept', haproxySees: OK4 },
   { name: 'v2-authority-empty', bytes: v2(0x21, 0x11, Buffer.concat([ADDR4, tlv(0x02, '')])), haproxy: 'accept', nginx: 'accept', ours: 'accept', haproxySees: OK4 },
   { name: 'v2-authority-255', bytes: v2(0x21, 0x11, Buffer.concat([ADDR4, tlv(0x02, 'a'.repeat(255))])), haproxy: 'accept', nginx: 'accept', ours: 'accept', haproxySees: OK4 },
-  { name: 'v2-authority-dup', bytes: v2(0x21, 0x11, Buffer.concat([ADDR4, tlv(0x02, 'first.test'), tlv(0x02, 'second.test')])), haproxy: 'accept', nginx: 'accept', ours: 'accept', haproxySees: OK4 },
+  {
+    name: 'v2-authority-dup',
+    bytes: v2(0x21, 0x11, Buffer.concat([ADDR4, tlv(0x02, 'first.test'), tlv(0x02, 'second.test')])),
+    haproxy: 'accept',
+    nginx: 'accept',
+    ours: 'accept',
+    haproxySees: OK4,
+    // Both accept, but HAProxy uses the last AUTHORITY and readTlvs the first (docs/interop.md).
+    authority: { haproxy: 'second.test', ours: 'first.test' },
+  },
   { name: 'v2-netns', bytes: v2(0x21, 0x11, Buffer.concat([ADDR4, tlv(0x30, 'nosuchns')])), haproxy: 'accept', nginx: 'accept', ours: 'accept', haproxySees: OK4 },
 
   // ---- v2, families HAProxy refuses under PROXY

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { canonicalAddress, decode, encode, type ProxyHeaderInit, type Tlv } from '../../src/index.js';
+import { canonicalAddress, decode, encode, type ProxyHeaderInit, readTlvs, type Tlv } from '../../src/index.js';
 import { ipv4, ipv6, port } from '../arbitraries.js';
 import { BATTERY, type OurVerdict, type Verdict } from './battery.js';
 import { once } from 'node:events';
@@ -206,6 +206,11 @@ backend relay_v2
     // A disagreement between HAProxy and us must be a documented, known difference.
     if (c.haproxy !== c.ours) expect(c.why, `${c.name}: undocumented difference`).toBeTruthy();
     else expect(c.why).toBeUndefined();
+    if (c.authority !== undefined) {
+      expect(Buffer.from(h?.authorityHex ?? '', 'hex').toString()).toBe(c.authority.haproxy);
+      const r = decode(c.bytes);
+      expect(r.status === 'complete' && readTlvs(r.header).authority).toBe(c.authority.ours);
+    }
     // When both accept a header with addresses, we see what HAProxy sees.
     if (c.haproxy === 'accept' && c.ours === 'accept' && c.haproxySees !== undefined) {
       const r = decode(c.bytes);
