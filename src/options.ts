@@ -13,9 +13,10 @@ export interface DecodeOptions {
   verifyCrc32c?: boolean;
   /**
    * Accept only headers that carry a CRC32C TLV (which is then verified). A v1 header, which cannot
-   * carry one, is rejected too. Use it with senders that always checksum (AWS NLB, HAProxy with
-   * `proxy-v2-options crc32c`): a corrupted CRC32C TLV type byte is otherwise indistinguishable from
-   * a header sent without a checksum. Defaults to `false`.
+   * carry one, is rejected too. Use it only with senders configured to checksum every header,
+   * health checks included (HAProxy with `proxy-v2-options crc32c` does): a corrupted CRC32C TLV
+   * type byte is otherwise indistinguishable from a header sent without a checksum. Defaults to
+   * `false`.
    */
   requireCrc32c?: boolean;
   /** Longest UNIQUE_ID TLV value accepted. Defaults to 128, the spec's limit. */
