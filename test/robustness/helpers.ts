@@ -163,6 +163,14 @@ export function receiveAll(socket: net.Socket): Promise<Buffer> {
   return new Promise((resolve) => socket.once('close', () => resolve(Buffer.concat(chunks))));
 }
 
+/**
+ * Resolves when `socket` closes, whatever error came first (a peer that drops a connection with
+ * unread bytes sends a RST: ECONNRESET). Unlike `events.once(socket, 'close')`, never rejects.
+ */
+export function closed(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

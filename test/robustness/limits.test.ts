@@ -7,7 +7,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decode, encode } from '../../src/index.js';
 import { acceptProxyProtocol, getClientAddress, type ProxyProtocolIntegration } from '../../src/node/index.js';
-import { closeServer, connectTo, installCrashGuard, listen, MiB, pool, prng, randomBytes, receiveAll, settledMemory, sha256, waitFor } from './helpers.js';
+import { closed, closeServer, connectTo, installCrashGuard, listen, MiB, pool, prng, randomBytes, receiveAll, settledMemory, sha256, waitFor } from './helpers.js';
 
 installCrashGuard();
 
@@ -59,10 +59,10 @@ describe('oversized headers', () => {
   test('a v2 fixed part announcing 65535 bytes over a 4096-byte limit is rejected from its 16 bytes, before any body', async () => {
     const before = h.errors.length;
     const socket = await connectTo(h.port);
-    const closed = once(socket, 'close');
+    const isClosed = closed(socket);
     const t0 = Date.now();
     socket.write(v2Fixed(0xffff)); // and nothing more: the connection stays open on our side
-    await closed;
+    await isClosed;
     expect(Date.now() - t0).toBeLessThan(1000); // not the 5 s header timeout
     expect(h.errors.slice(before)).toMatchObject([{ code: 'ERR_PROXY_HEADER_TOO_LONG', offset: 14 }]);
     expect((await validRequest()).address).toBe('192.0.2.10');
@@ -72,9 +72,9 @@ describe('oversized headers', () => {
     const before = h.errors.length;
     for (const line of [`PROXY TCP4 ${'1'.repeat(96)}`, `PROXY TCP4 1.2.3.4 5.6.7.8 1 ${'2'.repeat(200)}`, `PROXY UNKNOWN ${'x'.repeat(100)}`]) {
       const socket = await connectTo(h.port);
-      const closed = once(socket, 'close');
+      const isClosed = closed(socket);
       socket.write(line);
-      await closed;
+      await isClosed;
     }
     expect(h.errors.slice(before).map((e) => e.code)).toEqual(['ERR_PROXY_V1_LINE_TOO_LONG', 'ERR_PROXY_V1_LINE_TOO_LONG', 'ERR_PROXY_V1_LINE_TOO_LONG']);
     expect((await validRequest()).address).toBe('192.0.2.10');
@@ -129,7 +129,7 @@ describe('garbage', () => {
       const socket = await connectTo(h.port);
       const localPort = socket.localPort;
       const reply = receiveAll(socket);
-      socket.end(inputs[i]);
+      socket.end(inputs[i] as Buffer);
       const answer = await reply;
       return { localPort, answer };
     });

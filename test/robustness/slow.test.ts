@@ -6,7 +6,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { encode, type ProxyHeaderInit } from '../../src/index.js';
 import { acceptProxyProtocol, getClientAddress, readProxyHeader, type ProxyProtocolIntegration } from '../../src/node/index.js';
-import { closeServer, connectTo, delay, installCrashGuard, listen, listenerCounts, pool, receiveAll, resources, waitFor, withinBaseline } from './helpers.js';
+import { closed, closeServer, connectTo, delay, installCrashGuard, listen, listenerCounts, pool, receiveAll, resources, waitFor, withinBaseline } from './helpers.js';
 
 installCrashGuard();
 
@@ -83,11 +83,11 @@ describe('slow senders', () => {
     const results = await pool(lorises, lorises, async (i) => {
       const socket = await connectTo(port);
       const connectedAt = Date.now();
-      const closed = once(socket, 'close');
+      const isClosed = closed(socket);
       // v2: a fixed part announcing 65535 bytes, then zeros; v1: an endless run of digits.
       const endless = i % 2 === 0 ? Buffer.concat([V2_FIXED_65535, Buffer.alloc(65535)]) : Buffer.from(`PROXY TCP4 ${'1'.repeat(200)}`);
       const sent = await trickle(socket, endless, 40);
-      await closed;
+      await isClosed;
       return { sent, lifetime: Date.now() - connectedAt, connectedAt };
     });
     // Meanwhile-served check: a valid client right after.
