@@ -102,8 +102,9 @@ describe('slow senders', () => {
     const sent = results.map((r) => r.sent).sort((a, b) => a - b);
     // Total, not per byte: a byte every 40 ms would keep an idle timer of 400 ms alive forever.
     expect(lifetimes[0]).toBeGreaterThanOrEqual(400 - 20);
-    expect(lifetimes[lifetimes.length - 1]).toBeLessThan(400 + 600);
-    expect(sent[sent.length - 1]).toBeLessThan(30);
+    // (Upper bounds with room for a loaded machine: an idle timer would never fire at all.)
+    expect(lifetimes[lifetimes.length - 1]).toBeLessThan(400 + 1600);
+    expect(sent[sent.length - 1]).toBeLessThan(60);
     console.log(`[slow] ${lorises} slowloris connections cut after ${lifetimes[0]}..${lifetimes[lifetimes.length - 1]} ms having sent ${sent[0]}..${sent[sent.length - 1]} bytes`);
   });
 
@@ -126,7 +127,7 @@ describe('slow senders', () => {
     expect(await reading).toBe('ERR_PROXY_HEADER_TIMEOUT');
     const took = Date.now() - t0;
     expect(took).toBeGreaterThanOrEqual(300 - 20);
-    expect(took).toBeLessThan(300 + 300);
+    expect(took).toBeLessThan(300 + 1200);
     client.destroy();
     await trickling;
     expect(listenerCounts(socket)).toEqual(listenersBefore);
