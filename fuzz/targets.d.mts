@@ -15,3 +15,16 @@ export declare function checkEncode(lib: unknown, init: unknown, options?: unkno
 export declare function checkTlvHelpers(lib: unknown, bytes: Uint8Array, start: number, end: number): void;
 export declare function hex(bytes: Uint8Array): string;
 export declare function fromHex(text: string): Uint8Array;
+
+export interface AsyncFuzzTarget {
+  name: string;
+  async: true;
+  arbitrary: Arbitrary<any>;
+  check(value: any): Promise<void>;
+  describe(value: any): string;
+}
+
+export declare function createNodeTargets(context: { lib: unknown; node: unknown; corpus: { name: string; bytes: Uint8Array }[] }): AsyncFuzzTarget[];
+
+/** Valid header inits (v1 and v2, every family, TLVs for v2). */
+export declare const validInitArb: Arbitrary<any>;

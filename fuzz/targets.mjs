@@ -764,3 +764,219 @@ export function createTargets({ lib, corpus }) {
     },
   ];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Node targets: the stream and socket integrations (proxyproto/node), driven in memory.
+// Their checks are async (they return a Promise); `target.async` is true.
+
+/** Waits for `promise`, failing if it has not settled within `ms` (a stream that never ends). */
+function settled(promise, ms, what) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new InvariantError(`${what}: nothing happened within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A short prefix of a signature (what a lenient reader passes through when the stream ends there). */
+function isShortSignaturePrefix(bytes) {
+  if (bytes[0] === 0x50) return bytes.length < 5;
+  if (bytes[0] === 0x0d) return bytes.length < 12;
+  return false;
+}
+
+/**
+ * What a stream reader must do with `input` (possible header + payload) as a whole, from one-shot
+ * decode: { kind: 'header', header, length } | { kind: 'none' } | { kind: 'error', code }.
+ * `eofLenientPassThrough`: whether a lenient reader passes a short signature prefix on at the end.
+ */
+function expectedStreamOutcome(lib, input, options, lenient, eofLenientPassThrough) {
+  const r = guarded(lib, 'decode', () => lib.decode(input, options));
+  if (!r.ok) return { kind: 'error', code: r.error.code };
+  const v = r.value;
+  if (v.status === 'complete') return { kind: 'header', header: v.header, length: v.length };
+  if (v.status === 'none') return lenient ? { kind: 'none' } : { kind: 'error', code: 'ERR_PROXY_HEADER_MISSING' };
+  // incomplete: the stream ends inside what could still be a header.
+  if (input.length === 0) return lenient ? { kind: 'none' } : { kind: 'error', code: 'ERR_PROXY_HEADER_MISSING' };
+  if (lenient && eofLenientPassThrough && isShortSignaturePrefix(input)) return { kind: 'none' };
+  return { kind: 'error', code: 'ERR_PROXY_HEADER_INCOMPLETE' };
+}
+
+function describeOutcome(o) {
+  return o.kind === 'error' ? `error ${o.code}` : o.kind === 'header' ? `header (length ${o.length})` : 'none';
+}
+
+function checkErrorIsOurs(lib, error, what) {
+  invariant(lib.isProxyProtocolError(error) && typeof error.code === 'string' && error.code.startsWith('ERR_PROXY_'), () => `${what}: a non-ProxyProtocolError reached 'error': ${error?.stack ?? String(error)}`);
+}
+
+/**
+ * ProxyProtocolDecoder over `chunks`: the header event comes once, before any data; the output is
+ * exactly the bytes after the header (or every byte, lenient without a header); only a
+ * ProxyProtocolError reaches 'error', and it is the one decode reports.
+ */
+export async function checkStreamDecoder(lib, node, input, chunks, { mode, options, highWaterMark, pauses }) {
+  const lenient = mode === 'lenient';
+  const expected = expectedStreamOutcome(lib, input, options, lenient, true);
+  const decoder = new node.ProxyProtocolDecoder({ ...options, mode, ...(highWaterMark === undefined ? {} : { highWaterMark }) });
+  const out = [];
+  const headers = [];
+  let errors = 0;
+  decoder.on('header', (header) => headers.push({ header, dataBefore: out.length }));
+  decoder.on('data', (chunk) => out.push(chunk));
+  const outcome = new Promise((resolve) => {
+    decoder.on('error', (error) => {
+      errors++;
+      resolve({ error });
+    });
+    decoder.on('end', () => resolve({}));
+  });
+  for (let i = 0; i < chunks.length; i++) {
+    if (decoder.destroyed) break;
+    if (pauses[i % pauses.length]) await tick();
+    if (decoder.destroyed) break;
+    decoder.write(chunks[i]);
+  }
+  if (!decoder.destroyed) decoder.end();
+  const result = await settled(outcome, 5000, 'ProxyProtocolDecoder');
+  await tick();
+  invariant(errors <= 1, `'error' emitted ${errors} times`);
+  invariant(headers.length <= 1, `'header' emitted ${headers.length} times`);
+  const output = Buffer.concat(out);
+  if (expected.kind === 'error') {
+    invariant(result.error !== undefined, () => `expected ${describeOutcome(expected)}, the stream ended (header ${headers.length ? 'emitted' : 'not emitted'}, ${output.length} bytes out)`);
+    checkErrorIsOurs(lib, result.error, 'ProxyProtocolDecoder');
+    invariant(result.error.code === expected.code, () => `expected ${expected.code}, got ${result.error.code}`);
+    invariant(headers.length === 0 && output.length === 0, 'data or a header came out before the error');
+    return;
+  }
+  if (result.error !== undefined) checkErrorIsOurs(lib, result.error, 'ProxyProtocolDecoder');
+  invariant(result.error === undefined, () => `expected ${describeOutcome(expected)}, got error ${result.error.code}: ${result.error.message}`);
+  invariant(headers.length === 1, "'header' was not emitted");
+  invariant(headers[0].dataBefore === 0, "data came out before 'header'");
+  if (expected.kind === 'header') {
+    invariant(headers[0].header !== null && sameHeader(headers[0].header, expected.header), () => `header differs: ${show(headers[0].header && normalizeHeader(headers[0].header))}`);
+    invariant(decoder.header === headers[0].header, 'decoder.header is not the emitted header');
+    invariant(sameBytes(output, input.subarray(expected.length)), () => `payload differs: got ${hex(output)}, want ${hex(input.subarray(expected.length))}`);
+  } else {
+    invariant(headers[0].header === null && decoder.header === null, 'lenient pass-through: the header is not null');
+    invariant(sameBytes(output, input), () => `lenient pass-through is not byte-exact: got ${hex(output)}, want ${hex(input)}`);
+  }
+}
+
+/**
+ * readProxyHeader over an in-memory PassThrough: resolves with the header decode gives (or null,
+ * lenient), rejects with the same code otherwise; whatever follows the header stays readable,
+ * byte for byte; no listener of its own is left behind.
+ */
+export async function checkReadProxyHeader(lib, node, input, chunks, { mode, options, pauses, timeout }) {
+  const { PassThrough } = await import('node:stream');
+  const lenient = mode === 'lenient';
+  const expected = expectedStreamOutcome(lib, input, options, lenient, false);
+  const stream = new PassThrough();
+  const events = ['readable', 'end', 'error', 'close', 'data'];
+  const counts = () => events.map((e) => stream.listenerCount(e)).join(',');
+  const before = counts();
+  const reading = node.readProxyHeader(stream, { ...options, mode, timeout }).then(
+    (header) => ({ header }),
+    (error) => ({ error }),
+  );
+  let written = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    if (pauses[i % pauses.length]) await tick();
+    stream.write(chunks[i]);
+    written += chunks[i].length;
+  }
+  stream.end();
+  const result = await settled(reading, 5000, 'readProxyHeader');
+  invariant(counts() === before, () => `listeners left on the stream: ${counts()} (before ${before})`);
+  if (expected.kind === 'error') {
+    invariant(result.error !== undefined, () => `expected ${describeOutcome(expected)}, resolved with ${result.header === null ? 'null' : 'a header'}`);
+    checkErrorIsOurs(lib, result.error, 'readProxyHeader');
+    invariant(result.error.code === expected.code, () => `expected ${expected.code}, got ${result.error.code}`);
+    stream.destroy();
+    return;
+  }
+  if (result.error !== undefined) checkErrorIsOurs(lib, result.error, 'readProxyHeader');
+  invariant(result.error === undefined, () => `expected ${describeOutcome(expected)}, got error ${result.error.code}: ${result.error.message}`);
+  const rest = [];
+  stream.on('data', (chunk) => rest.push(chunk));
+  if (!stream.readableEnded) {
+    await settled(
+      new Promise((resolve, reject) => {
+        stream.once('end', resolve);
+        stream.once('error', reject);
+      }),
+      5000,
+      'reading the rest',
+    );
+  }
+  const output = Buffer.concat(rest);
+  invariant(written === input.length, 'not every chunk was written');
+  if (expected.kind === 'header') {
+    invariant(result.header !== null && sameHeader(result.header, expected.header), () => `header differs: ${show(result.header && normalizeHeader(result.header))}`);
+    invariant(node.getProxyHeader(stream) === result.header, 'getProxyHeader does not return the header');
+    invariant(sameBytes(output, input.subarray(expected.length)), () => `bytes after the header differ: got ${hex(output)}, want ${hex(input.subarray(expected.length))}`);
+  } else {
+    invariant(result.header === null, 'lenient: expected null');
+    invariant(sameBytes(output, input), () => `lenient: bytes left on the stream differ: got ${hex(output)}, want ${hex(input)}`);
+  }
+}
+
+/** @param {{ lib: any, node: any, corpus: { name: string, bytes: Uint8Array }[] }} context */
+export function createNodeTargets({ lib, node, corpus }) {
+  const seeds = corpus.map((c) => c.bytes);
+  const seedArb = fc.nat({ max: seeds.length - 1 });
+  const payloadArb = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 200, maxLength: 2000 }));
+  const headArb = fc.oneof(
+    { weight: 4, arbitrary: seedArb.map((seed) => ({ seed, mutations: [], head: seeds[seed] })) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ seed: seedArb, mutations: fc.array(mutationArb, { minLength: 1, maxLength: 3 }), fixCrc: fc.boolean() }).map((v) => {
+        const head = mutate(seeds[v.seed], v.mutations, seeds);
+        return { ...v, head: v.fixCrc ? fixCrc(lib, head) : head };
+      }),
+    },
+    { weight: 2, arbitrary: rawBytesArb.map((head) => ({ head })) },
+    // Short inputs: empty, prefixes of a signature, a byte that is not one.
+    { weight: 1, arbitrary: fc.constantFrom('', 'P', 'PRO', 'PROXY', 'PROXY ', '\r\n', '\r\n\r\n\0\r\nQUI', 'G', 'GET / HTTP/1.1\r\n').map((s) => ({ head: Uint8Array.from(Buffer.from(s, 'latin1')) })) },
+  );
+  const arbitrary = fc
+    .record({
+      h: headArb,
+      payload: payloadArb,
+      mode: fc.constantFrom('strict', 'lenient'),
+      options: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: decodeOptionsArb }),
+      cuts: fc.oneof(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }), fc.constant('bytes')),
+      pauses: fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
+      highWaterMark: fc.constantFrom(undefined, 1, 16),
+      timeout: fc.constantFrom(0, 10_000),
+    })
+    .map((v) => {
+      const input = concat(v.h.head, v.payload);
+      // 'bytes': one byte per chunk, for inputs short enough to keep the run cheap.
+      const n = input.length;
+      const cuts = v.cuts === 'bytes' ? (n <= 300 ? Array.from({ length: Math.max(0, n - 1) }, (_, k) => (k + 1.5) / (n + 1)) : [0.5]) : v.cuts;
+      return { ...v, input, chunks: split(input, cuts) };
+    });
+  const describe = (v) =>
+    `mode=${v.mode} options=${show(v.options)} highWaterMark=${v.highWaterMark} pauses=${show(v.pauses)}\ninput=${hex(v.input)}${v.h.seed === undefined ? '' : `\nseed input=${corpus[v.h.seed].name} mutations=${show(v.h.mutations)}`}\nchunks=${v.chunks.map(hex).join(' | ')}`;
+  return [
+    {
+      name: 'stream-decoder',
+      async: true,
+      arbitrary,
+      check: (v) => checkStreamDecoder(lib, node, v.input, v.chunks, v),
+      describe,
+    },
+    {
+      name: 'read-proxy-header',
+      async: true,
+      arbitrary,
+      check: (v) => checkReadProxyHeader(lib, node, v.input, v.chunks, v),
+      describe,
+    },
+  ];
+}

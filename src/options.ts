@@ -5,6 +5,7 @@ export interface DecodeOptions {
    * soon as its 16-byte fixed part arrives, before any of the rest is buffered.
    * Defaults to 65551 (16 + 65535, the protocol's own maximum), so that every valid header
    * decodes; servers exposed to untrusted peers may lower it (v1 lines never exceed 107).
+   * Anything but a non-negative number (NaN included) is a `RangeError`.
    */
   maxHeaderLength?: number;
   /** Versions accepted. A header of another version throws `ERR_PROXY_VERSION_NOT_ALLOWED`. Defaults to `[1, 2]`. */
@@ -19,7 +20,7 @@ export interface DecodeOptions {
    * `false`.
    */
   requireCrc32c?: boolean;
-  /** Longest UNIQUE_ID TLV value accepted. Defaults to 128, the spec's limit. */
+  /** Longest UNIQUE_ID TLV value accepted. Defaults to 128, the spec's limit. A non-negative number, as `maxHeaderLength`. */
   maxUniqueIdLength?: number;
   /**
    * v1: accept plain IPv4 text in a `TCP6` line (some nginx builds send it) and report it as
@@ -61,15 +62,27 @@ export function resolveDecodeOptions(options: DecodeOptions | undefined): Resolv
   if (options === undefined) return DEFAULTS;
   const versions = options.versions;
   return {
-    maxHeaderLength: options.maxHeaderLength ?? DEFAULTS.maxHeaderLength,
+    maxHeaderLength: limit(options.maxHeaderLength, 'maxHeaderLength', DEFAULTS.maxHeaderLength),
     acceptV1: versions === undefined || versions.includes(1),
     acceptV2: versions === undefined || versions.includes(2),
     verifyCrc32c: options.verifyCrc32c ?? true,
     requireCrc32c: options.requireCrc32c ?? false,
-    maxUniqueIdLength: options.maxUniqueIdLength ?? 128,
+    maxUniqueIdLength: limit(options.maxUniqueIdLength, 'maxUniqueIdLength', 128),
     allowIPv4InTcp6: options.allowIPv4InTcp6 ?? false,
     allowDottedQuadInTcp6: options.allowDottedQuadInTcp6 ?? true,
   };
+}
+
+/**
+ * A byte limit: the default when absent, else a non-negative number. NaN (say, `Number(undefined)`
+ * from a missing setting) would compare false with every length and silently disable the limit.
+ */
+function limit(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative number of bytes, got ${String(value)}`);
+  }
+  return value;
 }
 
 /** Options for the encoders. */

@@ -9,7 +9,7 @@
  * `server.emit('connection', socket)`, and leaves `listeners()` untouched.
  */
 import type { Server, Socket } from 'node:net';
-import { type DecodeOptions, type ProxyHeader, ProxyProtocolError } from '../index.js';
+import { type DecodeOptions, HeaderParser, type ProxyHeader, ProxyProtocolError } from '../index.js';
 import { DEFAULT_HEADER_TIMEOUT, type ProxyMode } from './options.js';
 import { assertPolicy, compilePolicy, type ProxyPolicy, type ProxyPolicyFunction, type TrustedPeers } from './policy.js';
 import { proxyHeaderSymbol, readHeader } from './socket.js';
@@ -108,6 +108,8 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
   if (!Number.isFinite(headerTimeout) || headerTimeout < 0) {
     throw new RangeError('headerTimeout must be a non-negative number of milliseconds');
   }
+  // Validates the decoding options now (a RangeError for a NaN limit), not at the first connection.
+  new HeaderParser(decode);
   const choose = compilePolicy(policy ?? (mode === 'lenient' ? 'use' : 'require'), trusted, untrusted);
 
   const stats: ProxyProtocolStats = {

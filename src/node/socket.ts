@@ -110,11 +110,17 @@ export function readHeader(
         }),
         null,
       );
-    }, settings.timeout);
+    }, Math.min(settings.timeout, MAX_TIMER_DELAY));
     timer.unref();
   }
   return (reason) => finish(reason, null);
 }
+
+/**
+ * Longest delay setTimeout honours (about 24.8 days): a longer one fires after 1 ms, with a
+ * TimeoutOverflowWarning, which would time out every header at once.
+ */
+const MAX_TIMER_DELAY = 0x7fffffff;
 
 /** @internal Validates the shared options and applies their defaults. */
 export function settingsFrom(mode: ProxyMode | undefined, timeout: number | undefined, decode: DecodeOptions): ReadHeaderSettings {

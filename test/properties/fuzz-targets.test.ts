@@ -3,11 +3,13 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { loadCorpus } from '../../fuzz/corpus.mjs';
-import { checkNoEagerAllocation, createTargets } from '../../fuzz/targets.mjs';
+import { checkNoEagerAllocation, createNodeTargets, createTargets } from '../../fuzz/targets.mjs';
 import * as lib from '../../src/index.js';
+import * as node from '../../src/node/index.js';
 
 const corpus = loadCorpus();
 const targets = createTargets({ lib, corpus });
+const nodeTargets = createNodeTargets({ lib, node, corpus });
 
 describe('fuzz targets (quick, deterministic)', () => {
   test('the corpus is there', () => {
@@ -19,6 +21,17 @@ describe('fuzz targets (quick, deterministic)', () => {
       fc.assert(
         fc.property(target.arbitrary, (value) => {
           target.check(value);
+        }),
+        { seed: 20261126, numRuns: 300 },
+      );
+    });
+  }
+
+  for (const target of nodeTargets) {
+    test(target.name, async () => {
+      await fc.assert(
+        fc.asyncProperty(target.arbitrary, async (value) => {
+          await target.check(value);
         }),
         { seed: 20261126, numRuns: 300 },
       );
