@@ -254,3 +254,78 @@ export function canonicalAddress(address: string): string | undefined {
   const bytes = ipv6ToBytes(address);
   return bytes === undefined ? undefined : formatIPv6(bytes);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Canonical text written straight into bytes (the encoders use these: no intermediate string).
+
+/** Writes the decimal text of `n` (0..65535) at `out[at]`; returns the index after it. */
+export function writeDecimal(n: number, out: Uint8Array, at: number): number {
+  if (n >= 10000) out[at++] = 0x30 + ((n / 10000) | 0);
+  if (n >= 1000) out[at++] = 0x30 + (((n / 1000) | 0) % 10);
+  if (n >= 100) out[at++] = 0x30 + (((n / 100) | 0) % 10);
+  if (n >= 10) out[at++] = 0x30 + (((n / 10) | 0) % 10);
+  out[at] = 0x30 + (n % 10);
+  return at + 1;
+}
+
+/** Writes the dotted-quad text of the 4 bytes at `bytes[offset]` at `out[at]`; returns the index after it. */
+export function writeIPv4Text(bytes: Uint8Array, offset: number, out: Uint8Array, at: number): number {
+  at = writeDecimal(bytes[offset] as number, out, at);
+  out[at++] = 0x2e;
+  at = writeDecimal(bytes[offset + 1] as number, out, at);
+  out[at++] = 0x2e;
+  at = writeDecimal(bytes[offset + 2] as number, out, at);
+  out[at++] = 0x2e;
+  return writeDecimal(bytes[offset + 3] as number, out, at);
+}
+
+function hexDigit(n: number): number {
+  return n < 10 ? 0x30 + n : 0x57 + n;
+}
+
+/** Writes the RFC 5952 text of the 16 bytes at `bytes[offset]` at `out[at]` (as {@link formatIPv6}); returns the index after it. */
+export function writeIPv6Text(bytes: Uint8Array, offset: number, out: Uint8Array, at: number): number {
+  let mapped = bytes[offset] === 0 && bytes[offset + 1] === 0;
+  for (let k = 2; mapped && k < 10; k++) if (bytes[offset + k] !== 0) mapped = false;
+  if (mapped && bytes[offset + 10] === 0xff && bytes[offset + 11] === 0xff) {
+    out[at] = 0x3a;
+    out[at + 1] = 0x3a;
+    out[at + 2] = 0x66;
+    out[at + 3] = 0x66;
+    out[at + 4] = 0x66;
+    out[at + 5] = 0x66;
+    out[at + 6] = 0x3a;
+    return writeIPv4Text(bytes, offset + 12, out, at + 7);
+  }
+  let bestStart = -1;
+  let bestLength = 1;
+  let runStart = -1;
+  for (let slot = 0; slot <= 8; slot++) {
+    const zero = slot < 8 && bytes[offset + slot * 2] === 0 && bytes[offset + slot * 2 + 1] === 0;
+    if (zero) {
+      if (runStart < 0) runStart = slot;
+    } else if (runStart >= 0) {
+      if (slot - runStart > bestLength) {
+        bestStart = runStart;
+        bestLength = slot - runStart;
+      }
+      runStart = -1;
+    }
+  }
+  for (let slot = 0; slot < 8; slot++) {
+    if (slot === bestStart) {
+      out[at++] = 0x3a;
+      if (slot === 0) out[at++] = 0x3a;
+      slot += bestLength - 1;
+      continue;
+    }
+    const hi = bytes[offset + slot * 2] as number;
+    const lo = bytes[offset + slot * 2 + 1] as number;
+    if (hi >= 0x10) out[at++] = hexDigit(hi >>> 4);
+    if (hi !== 0) out[at++] = hexDigit(hi & 15);
+    if (hi !== 0 || lo >= 0x10) out[at++] = hexDigit(lo >>> 4);
+    out[at++] = hexDigit(lo & 15);
+    if (slot < 7) out[at++] = 0x3a;
+  }
+  return at;
+}

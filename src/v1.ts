@@ -2,11 +2,21 @@
  * PROXY protocol version 1: one US-ASCII line, `PROXY TCP4|TCP6|UNKNOWN … \r\n`, at most 107
  * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
  */
-import { formatIPv4Number, formatIPv6, ipVersion, parseIPv4, parseIPv4Bytes, parseIPv6, parseIPv6Bytes } from './address.js';
+import {
+  formatIPv4Number,
+  formatIPv6,
+  parseIPv4,
+  parseIPv4Bytes,
+  parseIPv6,
+  parseIPv6Bytes,
+  writeDecimal,
+  writeIPv4Text,
+  writeIPv6Text,
+} from './address.js';
 import { Limits, V1_SIGNATURE } from './constants.js';
 import { fail } from './errors.js';
 import { type DecodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
-import type { DecodeResult, IpEndpoint, ProxyEndpoint, ProxyHeader, ProxyHeaderInit } from './types.js';
+import type { DecodeResult, ProxyEndpoint, ProxyHeader, ProxyHeaderInit } from './types.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -170,8 +180,19 @@ function port(input: Uint8Array, start: number, end: number): number {
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-/** @internal The line to send for `header`, validated. */
-export function v1Line(header: ProxyHeaderInit): string {
+const V1_PREFIX_TCP4 = /* @__PURE__ */ Uint8Array.of(0x50, 0x52, 0x4f, 0x58, 0x59, 0x20, 0x54, 0x43, 0x50, 0x34, 0x20); // "PROXY TCP4 "
+const V1_UNKNOWN = /* @__PURE__ */ Uint8Array.of(0x50, 0x52, 0x4f, 0x58, 0x59, 0x20, 0x55, 0x4e, 0x4b, 0x4e, 0x4f, 0x57, 0x4e, 0x0d, 0x0a); // "PROXY UNKNOWN\r\n"
+/** The line being encoded: validated and written here first, then copied out (at most 107 bytes). */
+const line = /* @__PURE__ */ new Uint8Array(MAX);
+/** Source address bytes at 0, destination at 16. */
+const addresses = /* @__PURE__ */ new Uint8Array(32);
+
+/**
+ * Validates `header` and writes its v1 line into `line`; returns the line's length. Every
+ * property of `header` is read before anything is written, so a getter that encodes another
+ * header cannot interleave with this one.
+ */
+function prepareV1(header: ProxyHeaderInit): number {
   const tlvs = header.tlvs as unknown;
   if (tlvs !== undefined && tlvs !== null && (Array.isArray(tlvs) ? tlvs.length > 0 : typeof tlvs !== 'object' || Object.keys(tlvs).length > 0)) {
     fail('ERR_PROXY_INVALID_HEADER', 'version 1 cannot carry TLVs; use version 2');
@@ -179,25 +200,63 @@ export function v1Line(header: ProxyHeaderInit): string {
   const source = header.source ?? null;
   const destination = header.destination ?? null;
   const command = header.command ?? 'proxy';
+  const givenFamily = header.family;
   if (command === 'local' || (source === null && destination === null)) {
-    if (header.family === 'ipv4' || header.family === 'ipv6') {
-      if (command !== 'local') fail('ERR_PROXY_INVALID_HEADER', `a ${header.family} header needs a source and a destination`);
+    if (givenFamily === 'ipv4' || givenFamily === 'ipv6') {
+      if (command !== 'local') fail('ERR_PROXY_INVALID_HEADER', `a ${givenFamily} header needs a source and a destination`);
     }
-    return 'PROXY UNKNOWN\r\n';
+    return unknownLine();
   }
   if (source === null || destination === null) {
     fail('ERR_PROXY_INVALID_HEADER', 'a header with addresses needs both a source and a destination');
   }
   checkEndpoints(source, destination);
-  if ('path' in source || 'path' in destination || header.family === 'unix' || header.family === 'unspec' || header.transport === 'dgram') {
+  if ('path' in source || 'path' in destination || givenFamily === 'unix' || givenFamily === 'unspec' || header.transport === 'dgram') {
     // The spec: anything but TCP over IPv4/IPv6 is sent as UNKNOWN in version 1.
-    return 'PROXY UNKNOWN\r\n';
+    return unknownLine();
   }
-  const family = header.family ?? inferIpFamily(source, destination);
+  const srcAddress = source.address;
+  const dstAddress = destination.address;
+  const srcPort = source.port;
+  const dstPort = destination.port;
+  const family = givenFamily ?? inferIpFamilyInto(srcAddress, dstAddress, addresses);
   const ipv6 = family === 'ipv6';
-  const src = ipv6 ? canonicalIPv6(source.address) : checkedIPv4(source.address);
-  const dst = ipv6 ? canonicalIPv6(destination.address) : checkedIPv4(destination.address);
-  return `PROXY ${ipv6 ? 'TCP6' : 'TCP4'} ${src} ${dst} ${checkedPort(source.port)} ${checkedPort(destination.port)}\r\n`;
+  if (givenFamily !== undefined) {
+    if (ipv6) {
+      checkedIPv6Into(srcAddress, addresses, 0);
+      checkedIPv6Into(dstAddress, addresses, 16);
+    } else {
+      checkedIPv4Into(srcAddress, addresses, 0);
+      checkedIPv4Into(dstAddress, addresses, 16);
+    }
+  }
+  checkedPort(srcPort);
+  checkedPort(dstPort);
+  const out = line;
+  for (let k = 0; k < 11; k++) out[k] = V1_PREFIX_TCP4[k] as number;
+  let at: number;
+  if (ipv6) {
+    out[9] = 0x36;
+    at = writeIPv6Text(addresses, 0, out, 11);
+    out[at++] = SPACE;
+    at = writeIPv6Text(addresses, 16, out, at);
+  } else {
+    at = writeIPv4Text(addresses, 0, out, 11);
+    out[at++] = SPACE;
+    at = writeIPv4Text(addresses, 16, out, at);
+  }
+  out[at++] = SPACE;
+  at = writeDecimal(srcPort, out, at);
+  out[at++] = SPACE;
+  at = writeDecimal(dstPort, out, at);
+  out[at] = CR;
+  out[at + 1] = LF;
+  return at + 2;
+}
+
+function unknownLine(): number {
+  for (let k = 0; k < V1_UNKNOWN.length; k++) line[k] = V1_UNKNOWN[k] as number;
+  return V1_UNKNOWN.length;
 }
 
 /** @internal Throws unless both endpoints are objects (IP endpoints or UNIX paths). */
@@ -207,36 +266,50 @@ export function checkEndpoints(source: ProxyEndpoint, destination: ProxyEndpoint
   }
 }
 
-/** @internal The IP family shared by two endpoints; throws for invalid addresses and mixed families. */
-export function inferIpFamily(source: IpEndpoint, destination: IpEndpoint): 'ipv4' | 'ipv6' {
-  const a = addressVersion(source.address);
-  const b = addressVersion(destination.address);
+/**
+ * @internal The IP family shared by two addresses, which are parsed into `out` (source at 0,
+ * destination at 16: 4 bytes for IPv4, 16 for IPv6); throws for invalid addresses and mixed families.
+ */
+export function inferIpFamilyInto(source: unknown, destination: unknown, out: Uint8Array): 'ipv4' | 'ipv6' {
+  const a = addressVersionInto(source, out, 0);
+  const b = addressVersionInto(destination, out, 16);
   if (a !== b) {
     fail('ERR_PROXY_INVALID_HEADER', 'source and destination are of different families; map IPv4 to ::ffff:a.b.c.d to send them as IPv6');
   }
   return a === 4 ? 'ipv4' : 'ipv6';
 }
 
-function addressVersion(address: unknown): 4 | 6 {
-  const version = typeof address === 'string' ? ipVersion(address) : 0;
-  if (version === 0) fail('ERR_PROXY_INVALID_ADDRESS', `not a valid IPv4 or IPv6 address: ${JSON.stringify(address)}`);
-  return version;
-}
-
-function checkedIPv4(address: string): string {
-  if (typeof address !== 'string' || parseIPv4(address) < 0) {
-    fail('ERR_PROXY_INVALID_ADDRESS', `not a valid IPv4 address: ${JSON.stringify(address)}`);
+function addressVersionInto(address: unknown, out: Uint8Array, at: number): 4 | 6 {
+  if (typeof address === 'string') {
+    const v = parseIPv4(address);
+    if (v >= 0) {
+      writeU32(v, out, at);
+      return 4;
+    }
+    if (parseIPv6(address, out, at)) return 6;
   }
-  return address;
+  return fail('ERR_PROXY_INVALID_ADDRESS', `not a valid IPv4 or IPv6 address: ${JSON.stringify(address)}`);
 }
 
-const encodeScratch = new Uint8Array(16);
+function writeU32(v: number, out: Uint8Array, at: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 0xff;
+  out[at + 2] = (v >>> 8) & 0xff;
+  out[at + 3] = v & 0xff;
+}
 
-function canonicalIPv6(address: string): string {
-  if (typeof address !== 'string' || !parseIPv6(address, encodeScratch)) {
+/** @internal Parses IPv4 text into 4 bytes at `out[at]`; throws when it is not strictly valid. */
+export function checkedIPv4Into(address: unknown, out: Uint8Array, at: number): void {
+  const v = typeof address === 'string' ? parseIPv4(address) : -1;
+  if (v < 0) fail('ERR_PROXY_INVALID_ADDRESS', `not a valid IPv4 address: ${JSON.stringify(address)}`);
+  writeU32(v, out, at);
+}
+
+/** @internal Parses IPv6 text into 16 bytes at `out[at]`; throws when it is not strictly valid. */
+export function checkedIPv6Into(address: unknown, out: Uint8Array, at: number): void {
+  if (typeof address !== 'string' || !parseIPv6(address, out, at)) {
     fail('ERR_PROXY_INVALID_ADDRESS', `not a valid IPv6 address: ${JSON.stringify(address)}`);
   }
-  return formatIPv6(encodeScratch);
 }
 
 /** @internal */
@@ -249,24 +322,20 @@ export function checkedPort(port: number): number {
 
 /** Number of bytes {@link encodeV1} produces for `header`. */
 export function encodingLengthV1(header: ProxyHeaderInit): number {
-  return v1Line(header).length;
+  return prepareV1(header);
 }
 
 /** Encodes `header` as a v1 line (`version` is ignored). Throws {@link ProxyProtocolError} for impossible headers. */
 export function encodeV1(header: ProxyHeaderInit): Uint8Array {
-  const line = v1Line(header);
-  const out = new Uint8Array(line.length);
-  for (let i = 0; i < line.length; i++) out[i] = line.charCodeAt(i);
-  return out;
+  return line.slice(0, prepareV1(header));
 }
 
 /** Writes the v1 line for `header` into `target` at `offset`; returns the number of bytes written. */
 export function encodeV1Into(header: ProxyHeaderInit, target: Uint8Array, offset = 0): number {
-  const line = v1Line(header);
-  if (offset < 0 || offset + line.length > target.length) {
-    fail('ERR_PROXY_BUFFER_TOO_SMALL', `need ${line.length} bytes at offset ${offset}, have ${target.length - offset}`);
+  const n = prepareV1(header);
+  if (offset < 0 || offset + n > target.length) {
+    fail('ERR_PROXY_BUFFER_TOO_SMALL', `need ${n} bytes at offset ${offset}, have ${target.length - offset}`);
   }
-  for (let i = 0; i < line.length; i++) target[offset + i] = line.charCodeAt(i);
-  return line.length;
+  for (let i = 0; i < n; i++) target[offset + i] = line[i] as number;
+  return n;
 }
-
