@@ -66,16 +66,19 @@ export function parseIPv4Bytes(b: Uint8Array, start: number, end: number): numbe
   return -1;
 }
 
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const lower = c | 0x20;
-  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
-  return -1;
-}
-
 /** Longest IPv6 text: six groups of four digits and a dotted-quad tail. */
 const IPV6_MAX_TEXT = 45;
-const textScratch = new Uint8Array(IPV6_MAX_TEXT);
+
+/** Value of a hex digit by character code (0..255), -1 for anything else. */
+const HEX_VALUE: Int8Array = /* @__PURE__ */ (() => {
+  const t = new Int8Array(256).fill(-1);
+  for (let c = 0; c < 10; c++) t[0x30 + c] = c;
+  for (let c = 0; c < 6; c++) {
+    t[0x61 + c] = 10 + c;
+    t[0x41 + c] = 10 + c;
+  }
+  return t;
+})();
 
 /**
  * Parses IPv6 text in `s[start, end)` into 16 bytes at `out[offset]`. Accepts 1–4 hex digits per
@@ -90,14 +93,54 @@ export function parseIPv6(
   end = s.length,
   allowDottedQuad = true,
 ): boolean {
-  const length = end - start;
-  if (length > IPV6_MAX_TEXT) return false;
-  // Copy the text as bytes; any non-ASCII character becomes 0xff, which no rule accepts.
-  for (let k = 0; k < length; k++) {
-    const c = s.charCodeAt(start + k);
-    textScratch[k] = c > 0x7f ? 0xff : c;
+  if (end - start > IPV6_MAX_TEXT || end - start < 2) return false;
+  // The same grammar as parseIPv6Bytes, over character codes (anything above 0xff is invalid).
+  let count = 0;
+  let gap = -1;
+  let i = start;
+  if (s.charCodeAt(i) === 0x3a) {
+    if (s.charCodeAt(i + 1) !== 0x3a) return false;
+    gap = 0;
+    i += 2;
+    if (i === end) return fillIPv6(count, gap, out, offset);
   }
-  return parseIPv6Bytes(textScratch, 0, length, out, offset, allowDottedQuad);
+  for (;;) {
+    let value = 0;
+    let digits = 0;
+    const groupStart = i;
+    while (i < end) {
+      const c = s.charCodeAt(i);
+      const h = c < 256 ? (HEX_VALUE[c] as number) : -1;
+      if (h < 0) break;
+      value = value * 16 + h;
+      digits++;
+      i++;
+      if (digits > 4) return false;
+    }
+    if (i < end && s.charCodeAt(i) === 0x2e) {
+      if (!allowDottedQuad || count > 6) return false;
+      const v4 = parseIPv4(s, groupStart, end);
+      if (v4 < 0) return false;
+      groups[count++] = v4 >>> 16;
+      groups[count++] = v4 & 0xffff;
+      break;
+    }
+    if (digits === 0) return false;
+    if (count === 8) return false;
+    groups[count++] = value;
+    if (i === end) break;
+    if (s.charCodeAt(i) !== 0x3a) return false;
+    i++;
+    if (i < end && s.charCodeAt(i) === 0x3a) {
+      if (gap >= 0) return false;
+      gap = count;
+      i++;
+      if (i === end) break;
+    } else if (i === end) {
+      return false;
+    }
+  }
+  return fillIPv6(count, gap, out, offset);
 }
 
 const groups = new Uint16Array(8);
@@ -127,7 +170,7 @@ export function parseIPv6Bytes(
     let digits = 0;
     const groupStart = i;
     while (i < end) {
-      const h = hexValue(b[i] as number);
+      const h = HEX_VALUE[b[i] as number] as number;
       if (h < 0) break;
       value = value * 16 + h;
       digits++;

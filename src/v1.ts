@@ -3,6 +3,7 @@
  * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
  */
 import {
+  formatIPv4,
   formatIPv4Number,
   formatIPv6,
   parseIPv4,
@@ -36,6 +37,26 @@ export function decodeV1(input: Uint8Array, options?: DecodeOptions): DecodeResu
 /** @internal */
 export function decodeV1Resolved(input: Uint8Array, options: ResolvedDecodeOptions): DecodeResult {
   const n = input.length;
+  // Fast path: a complete, valid TCP4/TCP6 line, checked and parsed in one pass. Anything else
+  // (or any doubt) takes the general path below, which alone reports errors.
+  if (
+    n >= 16 &&
+    input[0] === 0x50 &&
+    input[1] === 0x52 &&
+    input[2] === 0x4f &&
+    input[3] === 0x58 &&
+    input[4] === 0x59 &&
+    input[5] === SPACE &&
+    input[6] === 0x54 &&
+    input[7] === 0x43 &&
+    input[8] === 0x50 &&
+    input[10] === SPACE &&
+    options.acceptV1 &&
+    !options.requireCrc32c
+  ) {
+    const fast = tcpLine(input, n, options);
+    if (fast !== undefined) return fast;
+  }
   const sigEnd = n < 5 ? n : 5;
   for (let i = 0; i < sigEnd; i++) if (input[i] !== V1_SIGNATURE[i]) return NONE;
   if (n < 5) return INCOMPLETE;
@@ -66,6 +87,103 @@ export function decodeV1Resolved(input: Uint8Array, options: ResolvedDecodeOptio
   if (input[cr + 1] !== LF) fail('ERR_PROXY_V1_LINE_ENDING', 'carriage return not followed by line feed', cr + 1);
   if (options.requireCrc32c) fail('ERR_PROXY_CRC32C_MISSING', 'a v1 header cannot carry the CRC32C that is required', 0);
   return { status: 'complete', header: parseLine(input, cr, options), length: cr + 2 };
+}
+
+/** Where the last {@link scanIPv4} or {@link scanPort} stopped. */
+let scanned = 0;
+const quad = /* @__PURE__ */ new Uint8Array(8);
+const hexes = /* @__PURE__ */ new Uint8Array(32);
+
+function digitAt(input: Uint8Array, i: number, n: number): number {
+  if (i >= n) return -1;
+  const d = (input[i] as number) - 0x30;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+/** A strict dotted quad at `input[i]` into `quad[at]`; false if there is none (then the general path decides). */
+function scanIPv4(input: Uint8Array, i: number, n: number, at: number): boolean {
+  for (let k = 0; k < 4; k++) {
+    if (k > 0) {
+      if (i >= n || input[i] !== 0x2e) return false;
+      i++;
+    }
+    let octet = digitAt(input, i, n);
+    if (octet < 0) return false;
+    i++;
+    if (octet !== 0) {
+      let d = digitAt(input, i, n);
+      if (d >= 0) {
+        octet = octet * 10 + d;
+        i++;
+        d = digitAt(input, i, n);
+        if (d >= 0) {
+          octet = octet * 10 + d;
+          i++;
+          if (octet > 255) return false;
+        }
+      }
+    }
+    quad[at + k] = octet;
+  }
+  scanned = i;
+  return true;
+}
+
+/** A canonical port at `input[i]`: its value, or -1 (then the general path decides). */
+function scanPort(input: Uint8Array, i: number, n: number): number {
+  let value = digitAt(input, i, n);
+  if (value < 0) return -1;
+  const start = i;
+  i++;
+  if (value !== 0) {
+    for (let d = digitAt(input, i, n); d >= 0; d = digitAt(input, i, n)) {
+      value = value * 10 + d;
+      i++;
+      if (i - start > 5) return -1;
+    }
+    if (value > 65535) return -1;
+  }
+  scanned = i;
+  return value;
+}
+
+/** `PROXY TCP4 ` or `PROXY TCP6 ` has been seen: the whole line if it is complete and valid, else undefined. */
+function tcpLine(input: Uint8Array, n: number, options: ResolvedDecodeOptions): DecodeResult | undefined {
+  const ipv6 = input[9] === 0x36;
+  let i: number;
+  let s1: number;
+  if (ipv6) {
+    s1 = indexOfSpace(input, 11, n);
+    if (s1 < 0 || !parseIPv6Bytes(input, 11, s1, hexes, 0, options.allowDottedQuadInTcp6)) return undefined;
+    const s2 = indexOfSpace(input, s1 + 1, n);
+    if (s2 < 0 || !parseIPv6Bytes(input, s1 + 1, s2, hexes, 16, options.allowDottedQuadInTcp6)) return undefined;
+    i = s2;
+  } else {
+    if (input[9] !== 0x34 || !scanIPv4(input, 11, n, 0)) return undefined;
+    s1 = scanned;
+    if (s1 >= n || input[s1] !== SPACE || !scanIPv4(input, s1 + 1, n, 4)) return undefined;
+    i = scanned;
+    if (i >= n || input[i] !== SPACE) return undefined;
+  }
+  const sourcePort = scanPort(input, i + 1, n);
+  if (sourcePort < 0) return undefined;
+  i = scanned;
+  if (i >= n || input[i] !== SPACE) return undefined;
+  const destinationPort = scanPort(input, i + 1, n);
+  if (destinationPort < 0) return undefined;
+  const cr = scanned;
+  const limit = options.maxHeaderLength < MAX ? options.maxHeaderLength : MAX;
+  if (cr + 1 >= n || input[cr] !== CR || input[cr + 1] !== LF || cr + 2 > limit) return undefined;
+  const header: ProxyHeader = {
+    version: 1,
+    command: 'proxy',
+    family: ipv6 ? 'ipv6' : 'ipv4',
+    transport: 'stream',
+    source: { address: ipv6 ? formatIPv6(hexes, 0) : formatIPv4(quad, 0), port: sourcePort },
+    destination: { address: ipv6 ? formatIPv6(hexes, 16) : formatIPv4(quad, 4), port: destinationPort },
+    tlvs: [],
+  };
+  return { status: 'complete', header, length: cr + 2 };
 }
 
 const NONE: DecodeResult = Object.freeze({ status: 'none' });
