@@ -298,7 +298,6 @@ function port(input: Uint8Array, start: number, end: number): number {
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-const V1_PREFIX_TCP4 = /* @__PURE__ */ Uint8Array.of(0x50, 0x52, 0x4f, 0x58, 0x59, 0x20, 0x54, 0x43, 0x50, 0x34, 0x20); // "PROXY TCP4 "
 const V1_UNKNOWN = /* @__PURE__ */ Uint8Array.of(0x50, 0x52, 0x4f, 0x58, 0x59, 0x20, 0x55, 0x4e, 0x4b, 0x4e, 0x4f, 0x57, 0x4e, 0x0d, 0x0a); // "PROXY UNKNOWN\r\n"
 /** The line being encoded: validated and written here first, then copied out (at most 107 bytes). */
 const line = /* @__PURE__ */ new Uint8Array(MAX);
@@ -351,7 +350,18 @@ function prepareV1(header: ProxyHeaderInit): number {
   checkedPort(srcPort);
   checkedPort(dstPort);
   const out = line;
-  for (let k = 0; k < 11; k++) out[k] = V1_PREFIX_TCP4[k] as number;
+  // "PROXY TCP4 " as literals (a module-level table costs a bounds check per byte).
+  out[0] = 0x50;
+  out[1] = 0x52;
+  out[2] = 0x4f;
+  out[3] = 0x58;
+  out[4] = 0x59;
+  out[5] = SPACE;
+  out[6] = 0x54;
+  out[7] = 0x43;
+  out[8] = 0x50;
+  out[9] = 0x34;
+  out[10] = SPACE;
   let at: number;
   if (ipv6) {
     out[9] = 0x36;

@@ -53,8 +53,25 @@ export function decodeV2(input: Uint8Array, options?: DecodeOptions): DecodeResu
 /** @internal */
 export function decodeV2Resolved(input: Uint8Array, options: ResolvedDecodeOptions): DecodeResult {
   const n = input.length;
-  const sigEnd = n < 12 ? n : 12;
-  for (let i = 0; i < sigEnd; i++) if (input[i] !== V2_SIGNATURE[i]) return NONE;
+  if (
+    n < 16 ||
+    input[0] !== 0x0d ||
+    input[1] !== 0x0a ||
+    input[2] !== 0x0d ||
+    input[3] !== 0x0a ||
+    input[4] !== 0x00 ||
+    input[5] !== 0x0d ||
+    input[6] !== 0x0a ||
+    input[7] !== 0x51 ||
+    input[8] !== 0x55 ||
+    input[9] !== 0x49 ||
+    input[10] !== 0x54 ||
+    input[11] !== 0x0a
+  ) {
+    // Short or not a signature: the byte-by-byte comparison decides between none and incomplete.
+    const sigEnd = n < 12 ? n : 12;
+    for (let i = 0; i < sigEnd; i++) if (input[i] !== V2_SIGNATURE[i]) return NONE;
+  }
   if (n < 12) return INCOMPLETE;
   if (!options.acceptV2) fail('ERR_PROXY_VERSION_NOT_ALLOWED', 'PROXY protocol version 2 is not accepted here', 0);
   if (n === 12) return INCOMPLETE;
@@ -184,6 +201,9 @@ interface V2Plan {
   addresses: Uint8Array;
   sourcePort: number;
   destinationPort: number;
+  /** UNIX: an ASCII path to copy as is, or undefined when its UTF-8 bytes are in `addresses`. */
+  sourcePath: string | undefined;
+  destinationPath: string | undefined;
   tlvs: readonly Tlv[];
   /** A CRC32C TLV is written first, before `tlvs` (options.crc32c and none given). */
   addCrc: boolean;
@@ -206,6 +226,8 @@ function newPlan(): V2Plan {
     addresses: new Uint8Array(2 * Limits.UNIX_PATH_LENGTH),
     sourcePort: 0,
     destinationPort: 0,
+    sourcePath: undefined,
+    destinationPath: undefined,
     tlvs: NO_TLVS,
     addCrc: false,
     crcIndex: -1,
@@ -311,8 +333,10 @@ function finish(p: V2Plan): void {
     p.sourcePort = checkedPort(src.port);
     p.destinationPort = checkedPort(dst.port);
   } else if (family === 3) {
-    pathInto((p.source as UnixEndpoint).path, p.addresses, 0);
-    pathInto((p.destination as UnixEndpoint).path, p.addresses, Limits.UNIX_PATH_LENGTH);
+    const sourcePath = (p.source as UnixEndpoint).path;
+    p.sourcePath = checkedPath(sourcePath, p.addresses, 0) ? sourcePath : undefined;
+    const destinationPath = (p.destination as UnixEndpoint).path;
+    p.destinationPath = checkedPath(destinationPath, p.addresses, Limits.UNIX_PATH_LENGTH) ? destinationPath : undefined;
   }
   // The caller's objects are not needed any more.
   p.source = null;
@@ -375,6 +399,8 @@ function release(): void {
   sharedInUse = false;
   shared.source = null;
   shared.destination = null;
+  shared.sourcePath = undefined;
+  shared.destinationPath = undefined;
   shared.tlvs = NO_TLVS;
 }
 
@@ -384,7 +410,19 @@ function write(p: V2Plan, out: Uint8Array, at: number): void {
   const addCrc = p.addCrc;
   const crcIndex = p.crcIndex;
   const padding = p.padding;
-  for (let k = 0; k < 12; k++) out[at + k] = V2_SIGNATURE[k] as number;
+  // The signature, \r\n\r\n\0\r\nQUIT\n, as literals (a module-level table costs a bounds check per byte).
+  out[at] = 0x0d;
+  out[at + 1] = 0x0a;
+  out[at + 2] = 0x0d;
+  out[at + 3] = 0x0a;
+  out[at + 4] = 0x00;
+  out[at + 5] = 0x0d;
+  out[at + 6] = 0x0a;
+  out[at + 7] = 0x51;
+  out[at + 8] = 0x55;
+  out[at + 9] = 0x49;
+  out[at + 10] = 0x54;
+  out[at + 11] = 0x0a;
   out[at + 12] = 0x20 | p.command;
   out[at + 13] = p.familyByte;
   const payload = length - 16;
@@ -406,7 +444,8 @@ function write(p: V2Plan, out: Uint8Array, at: number): void {
     }
     i += 32;
   } else if (family === 3) {
-    for (let k = 0; k < 2 * Limits.UNIX_PATH_LENGTH; k++) out[i + k] = a[k] as number;
+    writePath(p.sourcePath, a, 0, out, i);
+    writePath(p.destinationPath, a, Limits.UNIX_PATH_LENGTH, out, i + Limits.UNIX_PATH_LENGTH);
     i += 2 * Limits.UNIX_PATH_LENGTH;
   }
   if (family === 1 || family === 2) {
@@ -462,25 +501,46 @@ function writeTlv(tlv: Tlv, out: Uint8Array, i: number): number {
 
 const utf8Encoder = /* @__PURE__ */ new TextEncoder();
 
-/** Writes a UNIX path as 108 NUL-padded bytes at `out[at]`; ASCII paths are copied without allocating. */
-function pathInto(path: string, out: Uint8Array, at: number): void {
+/**
+ * Checks a UNIX path. Returns true for an ASCII path, which `writePath` copies from the string
+ * later; any other path is encoded as UTF-8 into `scratch[at]` (108 bytes, NUL-padded) now.
+ */
+function checkedPath(path: string, scratch: Uint8Array, at: number): boolean {
   if (typeof path !== 'string') fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must be a string');
   const max = Limits.UNIX_PATH_LENGTH;
   const n = path.length;
-  let ascii = n <= max;
-  for (let k = 0; ascii && k < n; k++) {
-    const c = path.charCodeAt(k);
-    if (c >= 0x80) ascii = false;
-    else out[at + k] = c;
-  }
-  if (ascii) {
-    for (let k = 0; k < n; k++) if (out[at + k] === 0) fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must not contain NUL');
-    out.fill(0, at + n, at + max);
-    return;
+  if (n <= max) {
+    let ascii = true;
+    let nul = false;
+    for (let k = 0; k < n; k++) {
+      const c = path.charCodeAt(k);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      if (c === 0) nul = true;
+    }
+    if (ascii) {
+      if (nul) fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must not contain NUL');
+      return true;
+    }
   }
   const bytes = utf8Encoder.encode(path);
   if (bytes.length > max) fail('ERR_PROXY_INVALID_ADDRESS', `UNIX path of ${bytes.length} bytes exceeds ${max}`);
   if (bytes.includes(0)) fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must not contain NUL');
-  out.set(bytes, at);
-  out.fill(0, at + bytes.length, at + max);
+  scratch.set(bytes, at);
+  scratch.fill(0, at + bytes.length, at + max);
+  return false;
+}
+
+/** Writes 108 bytes for a path: the ASCII `path` NUL-padded, or (undefined) the bytes already in `scratch[from]`. */
+function writePath(path: string | undefined, scratch: Uint8Array, from: number, out: Uint8Array, at: number): void {
+  const max = Limits.UNIX_PATH_LENGTH;
+  if (path === undefined) {
+    for (let k = 0; k < max; k++) out[at + k] = scratch[from + k] as number;
+    return;
+  }
+  const n = path.length;
+  for (let k = 0; k < n; k++) out[at + k] = path.charCodeAt(k);
+  out.fill(0, at + n, at + max);
 }
