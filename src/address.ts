@@ -106,17 +106,16 @@ export function parseIPv6(
   }
   for (;;) {
     let value = 0;
-    let digits = 0;
     const groupStart = i;
     while (i < end) {
       const c = s.charCodeAt(i);
       const h = c < 256 ? (HEX_VALUE[c] as number) : -1;
       if (h < 0) break;
-      value = value * 16 + h;
-      digits++;
+      value = (value << 4) | h;
       i++;
-      if (digits > 4) return false;
     }
+    const digits = i - groupStart;
+    if (digits > 4) return false;
     if (i < end && s.charCodeAt(i) === 0x2e) {
       if (!allowDottedQuad || count > 6) return false;
       const v4 = parseIPv4(s, groupStart, end);
@@ -167,16 +166,15 @@ export function parseIPv6Bytes(
   for (;;) {
     // One group, or a dotted-quad tail.
     let value = 0;
-    let digits = 0;
     const groupStart = i;
     while (i < end) {
       const h = HEX_VALUE[b[i] as number] as number;
       if (h < 0) break;
-      value = value * 16 + h;
-      digits++;
+      value = (value << 4) | h;
       i++;
-      if (digits > 4) return false;
     }
+    const digits = i - groupStart;
+    if (digits > 4) return false;
     if (i < end && b[i] === 0x2e) {
       if (!allowDottedQuad || count > 6) return false;
       const v4 = parseIPv4Bytes(b, groupStart, end);
