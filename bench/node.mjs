@@ -49,7 +49,7 @@ function pump(stream, header, chunk, total) {
  * `chunkSize` bytes, the same Buffer each time: nothing is copied, so this is per-chunk overhead) and through a bare `PassThrough`, the floor. `ratio` = ours ÷ PassThrough
  * in MB/s: 1 means no cost, the target is ≥ 0.95.
  */
-export async function streamPassThrough(node, { chunkSize = 64 * 1024, chunks = 100_000, rounds = 5 } = {}) {
+export async function streamPassThrough(node, { chunkSize = 64 * 1024, chunks = 400_000, rounds = 5 } = {}) {
   const chunk = Buffer.alloc(chunkSize, 0x61);
   const total = chunkSize * chunks;
   let ours = 0;

@@ -38,6 +38,48 @@ export function parseIPv4(s: string, start = 0, end = s.length): number {
   return -1;
 }
 
+/**
+ * {@link parseIPv4} writing the 4 bytes at `out[at]` instead of returning a number (which, above
+ * 2^31, the engine may have to box). Returns false, writing nothing, when not strictly valid.
+ */
+export function parseIPv4Into(s: string, out: Uint8Array, at: number): boolean {
+  const end = s.length;
+  let i = 0;
+  let o0 = 0;
+  let o1 = 0;
+  let o2 = 0;
+  for (let k = 0; k < 4; k++) {
+    if (i >= end) return false;
+    const first = s.charCodeAt(i) - 0x30;
+    if (first < 0 || first > 9) return false;
+    let octet = first;
+    i++;
+    if (octet !== 0) {
+      for (let digits = 1; i < end && digits < 3; digits++) {
+        const d = s.charCodeAt(i) - 0x30;
+        if (d < 0 || d > 9) break;
+        octet = octet * 10 + d;
+        i++;
+      }
+      if (octet > 255) return false;
+    }
+    if (k === 3) {
+      if (i !== end) return false;
+      out[at] = o0;
+      out[at + 1] = o1;
+      out[at + 2] = o2;
+      out[at + 3] = octet;
+      return true;
+    }
+    if (k === 0) o0 = octet;
+    else if (k === 1) o1 = octet;
+    else o2 = octet;
+    if (i >= end || s.charCodeAt(i) !== 0x2e) return false;
+    i++;
+  }
+  return false;
+}
+
 /** {@link parseIPv4} over the bytes `b[start, end)` (ASCII text). */
 export function parseIPv4Bytes(b: Uint8Array, start: number, end: number): number {
   let value = 0;

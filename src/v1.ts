@@ -6,8 +6,8 @@ import {
   formatIPv4,
   formatIPv4Number,
   formatIPv6,
-  parseIPv4,
   parseIPv4Bytes,
+  parseIPv4Into,
   parseIPv6,
   parseIPv6Bytes,
   writeDecimal,
@@ -409,28 +409,17 @@ export function inferIpFamilyInto(source: unknown, destination: unknown, out: Ui
 
 function addressVersionInto(address: unknown, out: Uint8Array, at: number): 4 | 6 {
   if (typeof address === 'string') {
-    const v = parseIPv4(address);
-    if (v >= 0) {
-      writeU32(v, out, at);
-      return 4;
-    }
+    if (parseIPv4Into(address, out, at)) return 4;
     if (parseIPv6(address, out, at)) return 6;
   }
   return fail('ERR_PROXY_INVALID_ADDRESS', `not a valid IPv4 or IPv6 address: ${JSON.stringify(address)}`);
 }
 
-function writeU32(v: number, out: Uint8Array, at: number): void {
-  out[at] = v >>> 24;
-  out[at + 1] = (v >>> 16) & 0xff;
-  out[at + 2] = (v >>> 8) & 0xff;
-  out[at + 3] = v & 0xff;
-}
-
 /** @internal Parses IPv4 text into 4 bytes at `out[at]`; throws when it is not strictly valid. */
 export function checkedIPv4Into(address: unknown, out: Uint8Array, at: number): void {
-  const v = typeof address === 'string' ? parseIPv4(address) : -1;
-  if (v < 0) fail('ERR_PROXY_INVALID_ADDRESS', `not a valid IPv4 address: ${JSON.stringify(address)}`);
-  writeU32(v, out, at);
+  if (typeof address !== 'string' || !parseIPv4Into(address, out, at)) {
+    fail('ERR_PROXY_INVALID_ADDRESS', `not a valid IPv4 address: ${JSON.stringify(address)}`);
+  }
 }
 
 /** @internal Parses IPv6 text into 16 bytes at `out[at]`; throws when it is not strictly valid. */
