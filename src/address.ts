@@ -262,9 +262,34 @@ const DEC: readonly string[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, n
 const HEX: readonly string[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, n) => n.toString(16));
 const HEX2: readonly string[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, n) => n.toString(16).padStart(2, '0'));
 
+const quadText = /* @__PURE__ */ new Uint8Array(15);
+
 /** Dotted-quad text of the 4 bytes at `bytes[offset]`. */
 export function formatIPv4(bytes: Uint8Array, offset = 0): string {
-  return `${DEC[bytes[offset] as number]}.${DEC[bytes[offset + 1] as number]}.${DEC[bytes[offset + 2] as number]}.${DEC[bytes[offset + 3] as number]}`;
+  // One string made from its character codes (fixed arity per length): no intermediate strings.
+  const s = quadText;
+  const n = writeIPv4Text(bytes, offset, s, 0);
+  const f = String.fromCharCode;
+  switch (n) {
+    case 7:
+      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number);
+    case 8:
+      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number);
+    case 9:
+      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number);
+    case 10:
+      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number, s[9] as number);
+    case 11:
+      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number, s[9] as number, s[10] as number);
+    case 12:
+      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number, s[9] as number, s[10] as number, s[11] as number);
+    case 13:
+      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number, s[9] as number, s[10] as number, s[11] as number, s[12] as number);
+    case 14:
+      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number, s[9] as number, s[10] as number, s[11] as number, s[12] as number, s[13] as number);
+    default:
+      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number, s[9] as number, s[10] as number, s[11] as number, s[12] as number, s[13] as number, s[14] as number);
+  }
 }
 
 /** Dotted-quad text of an address held as an unsigned 32-bit number (as {@link parseIPv4} returns). */
