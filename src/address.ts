@@ -266,29 +266,34 @@ const quadText = /* @__PURE__ */ new Uint8Array(15);
 
 /** Dotted-quad text of the 4 bytes at `bytes[offset]`. */
 export function formatIPv4(bytes: Uint8Array, offset = 0): string {
-  // One string made from its character codes (fixed arity per length): no intermediate strings.
-  const s = quadText;
-  const n = writeIPv4Text(bytes, offset, s, 0);
+  return dottedQuadString(quadText, 0, writeIPv4Text(bytes, offset, quadText, 0));
+}
+
+/**
+ * @internal The string of the 7 to 15 character codes `b[at, at + n)` (a dotted quad), made in
+ * one fixed-arity `String.fromCharCode` call: no intermediate strings.
+ */
+export function dottedQuadString(b: Uint8Array, at: number, n: number): string {
   const f = String.fromCharCode;
   switch (n) {
     case 7:
-      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number);
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number);
     case 8:
-      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number);
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number);
     case 9:
-      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number);
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number);
     case 10:
-      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number, s[9] as number);
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number);
     case 11:
-      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number, s[9] as number, s[10] as number);
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number);
     case 12:
-      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number, s[9] as number, s[10] as number, s[11] as number);
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number, b[at + 11] as number);
     case 13:
-      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number, s[9] as number, s[10] as number, s[11] as number, s[12] as number);
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number, b[at + 11] as number, b[at + 12] as number);
     case 14:
-      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number, s[9] as number, s[10] as number, s[11] as number, s[12] as number, s[13] as number);
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number, b[at + 11] as number, b[at + 12] as number, b[at + 13] as number);
     default:
-      return f(s[0] as number, s[1] as number, s[2] as number, s[3] as number, s[4] as number, s[5] as number, s[6] as number, s[7] as number, s[8] as number, s[9] as number, s[10] as number, s[11] as number, s[12] as number, s[13] as number, s[14] as number);
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number, b[at + 11] as number, b[at + 12] as number, b[at + 13] as number, b[at + 14] as number);
   }
 }
 

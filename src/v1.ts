@@ -3,7 +3,7 @@
  * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
  */
 import {
-  formatIPv4,
+  dottedQuadString,
   formatIPv4Number,
   formatIPv6,
   parseIPv4Bytes,
@@ -91,7 +91,6 @@ export function decodeV1Resolved(input: Uint8Array, options: ResolvedDecodeOptio
 
 /** Where the last {@link scanIPv4} or {@link scanPort} stopped. */
 let scanned = 0;
-const quad = /* @__PURE__ */ new Uint8Array(8);
 const hexes = /* @__PURE__ */ new Uint8Array(32);
 
 function digitAt(input: Uint8Array, i: number, n: number): number {
@@ -100,8 +99,8 @@ function digitAt(input: Uint8Array, i: number, n: number): number {
   return d >= 0 && d <= 9 ? d : -1;
 }
 
-/** A strict dotted quad at `input[i]` into `quad[at]`; false if there is none (then the general path decides). */
-function scanIPv4(input: Uint8Array, i: number, n: number, at: number): boolean {
+/** Whether a strict dotted quad starts at `input[i]` (its end goes to `scanned`); false sends the line to the general path. */
+function scanIPv4(input: Uint8Array, i: number, n: number): boolean {
   for (let k = 0; k < 4; k++) {
     if (k > 0) {
       if (i >= n || input[i] !== 0x2e) return false;
@@ -123,7 +122,6 @@ function scanIPv4(input: Uint8Array, i: number, n: number, at: number): boolean 
         }
       }
     }
-    quad[at + k] = octet;
   }
   scanned = i;
   return true;
@@ -150,21 +148,21 @@ function scanPort(input: Uint8Array, i: number, n: number): number {
 /** `PROXY TCP4 ` or `PROXY TCP6 ` has been seen: the whole line if it is complete and valid, else undefined. */
 function tcpLine(input: Uint8Array, n: number, options: ResolvedDecodeOptions): DecodeResult | undefined {
   const ipv6 = input[9] === 0x36;
-  let i: number;
   let s1: number;
+  let s2: number;
   if (ipv6) {
     s1 = indexOfSpace(input, 11, n);
     if (s1 < 0 || !parseIPv6Bytes(input, 11, s1, hexes, 0, options.allowDottedQuadInTcp6)) return undefined;
-    const s2 = indexOfSpace(input, s1 + 1, n);
+    s2 = indexOfSpace(input, s1 + 1, n);
     if (s2 < 0 || !parseIPv6Bytes(input, s1 + 1, s2, hexes, 16, options.allowDottedQuadInTcp6)) return undefined;
-    i = s2;
   } else {
-    if (input[9] !== 0x34 || !scanIPv4(input, 11, n, 0)) return undefined;
+    if (input[9] !== 0x34 || !scanIPv4(input, 11, n)) return undefined;
     s1 = scanned;
-    if (s1 >= n || input[s1] !== SPACE || !scanIPv4(input, s1 + 1, n, 4)) return undefined;
-    i = scanned;
-    if (i >= n || input[i] !== SPACE) return undefined;
+    if (s1 >= n || input[s1] !== SPACE || !scanIPv4(input, s1 + 1, n)) return undefined;
+    s2 = scanned;
+    if (s2 >= n || input[s2] !== SPACE) return undefined;
   }
+  let i = s2;
   const sourcePort = scanPort(input, i + 1, n);
   if (sourcePort < 0) return undefined;
   i = scanned;
@@ -179,8 +177,9 @@ function tcpLine(input: Uint8Array, n: number, options: ResolvedDecodeOptions): 
     command: 'proxy',
     family: ipv6 ? 'ipv6' : 'ipv4',
     transport: 'stream',
-    source: { address: ipv6 ? formatIPv6(hexes, 0) : formatIPv4(quad, 0), port: sourcePort },
-    destination: { address: ipv6 ? formatIPv6(hexes, 16) : formatIPv4(quad, 4), port: destinationPort },
+    // A strict dotted quad is its own canonical text: the string is made from the line's bytes.
+    source: { address: ipv6 ? formatIPv6(hexes, 0) : dottedQuadString(input, 11, s1 - 11), port: sourcePort },
+    destination: { address: ipv6 ? formatIPv6(hexes, 16) : dottedQuadString(input, s1 + 1, s2 - s1 - 1), port: destinationPort },
     tlvs: [],
   };
   return { status: 'complete', header, length: cr + 2 };
