@@ -150,9 +150,13 @@ export function parseIPv6(
     let value = 0;
     const groupStart = i;
     while (i < end) {
+      // Arithmetic rather than a table: measured faster here, and it needs no range check on c.
       const c = s.charCodeAt(i);
-      const h = c < 256 ? (HEX_VALUE[c] as number) : -1;
-      if (h < 0) break;
+      let h = c - 0x30;
+      if (h > 9) {
+        h = (c | 0x20) - 0x57; // 'a'..'f' and 'A'..'F' → 10..15
+        if (h < 10 || h > 15) break;
+      } else if (h < 0) break;
       value = (value << 4) | h;
       i++;
     }
