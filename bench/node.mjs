@@ -114,7 +114,7 @@ function acceptRun(makeServer, header, count, concurrency) {
  * has its request. `ratio` = ours ÷ plain in connections/s: the target is ≥ 0.9. Loopback only,
  * a few thousand connections in all.
  */
-export async function acceptRate(node, { count = 1000, concurrency = 50, rounds = 4 } = {}) {
+export async function acceptRate(node, { count = 600, concurrency = 50, rounds = 6 } = {}) {
   const plainServer = (onConnection) => net.createServer(onConnection);
   const proxyServer = (onConnection) => {
     const server = net.createServer(onConnection);

@@ -64,7 +64,7 @@ const streams = [];
 const accepts = [];
 if (node !== undefined) {
   for (const chunkSize of [64 * 1024, 1024]) streams.push(await streamPassThrough(node, { chunkSize, chunks: quick ? 100_000 : 400_000, rounds: quick ? 3 : 5 }));
-  accepts.push(...(await acceptRate(node, { rounds: quick ? 2 : 4 })));
+  accepts.push(...(await acceptRate(node, { rounds: quick ? 3 : 6 })));
 }
 const load = loadAverage();
 
