@@ -197,13 +197,10 @@ interface V2Plan {
   destination: ProxyEndpoint | null;
   /** Explicit family: addresses are parsed by `finish` (after the buffer check), not `prepare`. */
   late: boolean;
-  /** Source address bytes at 0, destination at 16; for UNIX, the two 108-byte paths. */
+  /** Source address bytes at 0, destination at 16. */
   addresses: Uint8Array;
   sourcePort: number;
   destinationPort: number;
-  /** UNIX: an ASCII path to copy as is, or undefined when its UTF-8 bytes are in `addresses`. */
-  sourcePath: string | undefined;
-  destinationPath: string | undefined;
   tlvs: readonly Tlv[];
   /** A CRC32C TLV is written first, before `tlvs` (options.crc32c and none given). */
   addCrc: boolean;
@@ -223,11 +220,9 @@ function newPlan(): V2Plan {
     source: null,
     destination: null,
     late: false,
-    addresses: new Uint8Array(2 * Limits.UNIX_PATH_LENGTH),
+    addresses: new Uint8Array(32),
     sourcePort: 0,
     destinationPort: 0,
-    sourcePath: undefined,
-    destinationPath: undefined,
     tlvs: NO_TLVS,
     addCrc: false,
     crcIndex: -1,
@@ -316,7 +311,7 @@ function prepare(p: V2Plan, header: ProxyHeaderInit, options: EncodeOptions | un
 }
 
 /** Reads and checks the addresses (when not done by `prepare`), ports and paths into the plan. */
-function finish(p: V2Plan): void {
+function finish(p: V2Plan, out: Uint8Array, at: number): void {
   const family = p.family;
   if (family === 1 || family === 2) {
     const src = p.source as IpEndpoint;
@@ -333,10 +328,9 @@ function finish(p: V2Plan): void {
     p.sourcePort = checkedPort(src.port);
     p.destinationPort = checkedPort(dst.port);
   } else if (family === 3) {
-    const sourcePath = (p.source as UnixEndpoint).path;
-    p.sourcePath = checkedPath(sourcePath, p.addresses, 0) ? sourcePath : undefined;
-    const destinationPath = (p.destination as UnixEndpoint).path;
-    p.destinationPath = checkedPath(destinationPath, p.addresses, Limits.UNIX_PATH_LENGTH) ? destinationPath : undefined;
+    // The output is already sized and checked: the paths go straight to their place in it.
+    pathInto((p.source as UnixEndpoint).path, out, at + 16);
+    pathInto((p.destination as UnixEndpoint).path, out, at + 16 + Limits.UNIX_PATH_LENGTH);
   }
   // The caller's objects are not needed any more.
   p.source = null;
@@ -358,14 +352,14 @@ export function encodeV2(header: ProxyHeaderInit, options?: EncodeOptions): Uint
   if (sharedInUse) {
     const p = newPlan();
     const out = new Uint8Array(prepare(p, header, options));
-    finish(p);
+    finish(p, out, 0);
     write(p, out, 0);
     return out;
   }
   sharedInUse = true;
   try {
     const out = new Uint8Array(prepare(shared, header, options));
-    finish(shared);
+    finish(shared, out, 0);
     write(shared, out, 0);
     return out;
   } finally {
@@ -389,7 +383,7 @@ function encodeInto(p: V2Plan, header: ProxyHeaderInit, target: Uint8Array, offs
   if (!Number.isInteger(offset) || offset < 0 || offset + length > target.length) {
     fail('ERR_PROXY_BUFFER_TOO_SMALL', `need ${length} bytes at offset ${offset}, have ${target.length - offset}`);
   }
-  finish(p);
+  finish(p, target, offset);
   write(p, target, offset);
   return length;
 }
@@ -399,8 +393,6 @@ function release(): void {
   sharedInUse = false;
   shared.source = null;
   shared.destination = null;
-  shared.sourcePath = undefined;
-  shared.destinationPath = undefined;
   shared.tlvs = NO_TLVS;
 }
 
@@ -444,9 +436,8 @@ function write(p: V2Plan, out: Uint8Array, at: number): void {
     }
     i += 32;
   } else if (family === 3) {
-    writePath(p.sourcePath, a, 0, out, i);
-    writePath(p.destinationPath, a, Limits.UNIX_PATH_LENGTH, out, i + Limits.UNIX_PATH_LENGTH);
-    i += 2 * Limits.UNIX_PATH_LENGTH;
+    i += 2 * Limits.UNIX_PATH_LENGTH; // written by finish
+
   }
   if (family === 1 || family === 2) {
     const sp = p.sourcePort;
@@ -501,11 +492,8 @@ function writeTlv(tlv: Tlv, out: Uint8Array, i: number): number {
 
 const utf8Encoder = /* @__PURE__ */ new TextEncoder();
 
-/**
- * Checks a UNIX path. Returns true for an ASCII path, which `writePath` copies from the string
- * later; any other path is encoded as UTF-8 into `scratch[at]` (108 bytes, NUL-padded) now.
- */
-function checkedPath(path: string, scratch: Uint8Array, at: number): boolean {
+/** Checks a UNIX path and writes it as 108 NUL-padded bytes at `out[at]`; ASCII paths are copied without allocating. */
+function pathInto(path: string, out: Uint8Array, at: number): void {
   if (typeof path !== 'string') fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must be a string');
   const max = Limits.UNIX_PATH_LENGTH;
   const n = path.length;
@@ -519,28 +507,17 @@ function checkedPath(path: string, scratch: Uint8Array, at: number): boolean {
         break;
       }
       if (c === 0) nul = true;
+      out[at + k] = c;
     }
     if (ascii) {
       if (nul) fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must not contain NUL');
-      return true;
+      out.fill(0, at + n, at + max);
+      return;
     }
   }
   const bytes = utf8Encoder.encode(path);
   if (bytes.length > max) fail('ERR_PROXY_INVALID_ADDRESS', `UNIX path of ${bytes.length} bytes exceeds ${max}`);
   if (bytes.includes(0)) fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must not contain NUL');
-  scratch.set(bytes, at);
-  scratch.fill(0, at + bytes.length, at + max);
-  return false;
-}
-
-/** Writes 108 bytes for a path: the ASCII `path` NUL-padded, or (undefined) the bytes already in `scratch[from]`. */
-function writePath(path: string | undefined, scratch: Uint8Array, from: number, out: Uint8Array, at: number): void {
-  const max = Limits.UNIX_PATH_LENGTH;
-  if (path === undefined) {
-    for (let k = 0; k < max; k++) out[at + k] = scratch[from + k] as number;
-    return;
-  }
-  const n = path.length;
-  for (let k = 0; k < n; k++) out[at + k] = path.charCodeAt(k);
-  out.fill(0, at + n, at + max);
+  out.set(bytes, at);
+  out.fill(0, at + bytes.length, at + max);
 }
