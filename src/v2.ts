@@ -267,7 +267,7 @@ function prepare(p: V2Plan, header: ProxyHeaderInit, options: EncodeOptions | un
     } else {
       family = inferIpFamilyInto((source as IpEndpoint).address, (destination as IpEndpoint).address, p.addresses);
     }
-    familyIndex = FAMILIES.indexOf(family);
+    familyIndex = family === 'ipv4' ? 1 : family === 'ipv6' ? 2 : family === 'unix' ? 3 : family === 'unspec' ? 0 : -1;
     if (familyIndex < 0) fail('ERR_PROXY_INVALID_HEADER', `family must be 'ipv4', 'ipv6' or 'unix' when there are addresses: ${String(family)}`);
     if (familyIndex === 0) fail('ERR_PROXY_INVALID_HEADER', "family 'unspec' cannot carry addresses");
     if ((familyIndex === 3) !== unix) fail('ERR_PROXY_INVALID_HEADER', `family '${family}' does not match the endpoints given`);
