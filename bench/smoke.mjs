@@ -4,24 +4,21 @@
 import { do_not_optimize } from 'mitata';
 import { nsPerOp, suite } from './lib.mjs';
 
-/** Accepted ours÷floor per operation and case: the 1.3 target, or the ratio measured when a case still misses it. */
+/**
+ * Accepted ours÷floor per operation and case: the 1.3 target, or a little above the ratio
+ * measured (docs/benchmarks.md) where a case still misses it. A run fails above twice these.
+ */
 const ACCEPTED = {
   default: 1.3,
+  'decode v1-tcp6': 1.5,
   'decode v2-local': 1.6,
-  'decode v2-unix': 2.0,
-  'encode v1-tcp4': 2.0,
-  'encode v1-tcp6': 3.0,
-  'encode v2-tcp4': 2.5,
-  'encode v2-tcp6': 2.5,
-  'encode v2-tlv': 3.0,
-  'encode v2-unix': 4.5,
-  'encodeInto v1-tcp4': 2.0,
-  'encodeInto v1-tcp6': 3.0,
-  'encodeInto v2-tcp4': 3.0,
-  'encodeInto v2-tcp6': 2.5,
-  'encodeInto v2-tlv': 3.0,
-  'encodeInto v2-local': 3.0,
-  'encodeInto v2-unix': 2.5,
+  'encode v2-tcp4': 1.5,
+  'encode v2-tcp6': 2.0,
+  'encodeInto v1-tcp6': 2.0,
+  'encodeInto v2-tcp4': 1.5,
+  'encodeInto v2-tcp6': 2.0,
+  'encodeInto v2-local': 1.7,
+  'encodeInto v2-unix': 1.7,
 };
 const CPU_MS = 200;
 

@@ -38,6 +38,48 @@ export function parseIPv4(s: string, start = 0, end = s.length): number {
   return -1;
 }
 
+/**
+ * {@link parseIPv4} writing the 4 bytes at `out[at]` instead of returning a number (which, above
+ * 2^31, the engine may have to box). Returns false, writing nothing, when not strictly valid.
+ */
+export function parseIPv4Into(s: string, out: Uint8Array, at: number): boolean {
+  const end = s.length;
+  let i = 0;
+  let o0 = 0;
+  let o1 = 0;
+  let o2 = 0;
+  for (let k = 0; k < 4; k++) {
+    if (i >= end) return false;
+    const first = s.charCodeAt(i) - 0x30;
+    if (first < 0 || first > 9) return false;
+    let octet = first;
+    i++;
+    if (octet !== 0) {
+      for (let digits = 1; i < end && digits < 3; digits++) {
+        const d = s.charCodeAt(i) - 0x30;
+        if (d < 0 || d > 9) break;
+        octet = octet * 10 + d;
+        i++;
+      }
+      if (octet > 255) return false;
+    }
+    if (k === 3) {
+      if (i !== end) return false;
+      out[at] = o0;
+      out[at + 1] = o1;
+      out[at + 2] = o2;
+      out[at + 3] = octet;
+      return true;
+    }
+    if (k === 0) o0 = octet;
+    else if (k === 1) o1 = octet;
+    else o2 = octet;
+    if (i >= end || s.charCodeAt(i) !== 0x2e) return false;
+    i++;
+  }
+  return false;
+}
+
 /** {@link parseIPv4} over the bytes `b[start, end)` (ASCII text). */
 export function parseIPv4Bytes(b: Uint8Array, start: number, end: number): number {
   let value = 0;
@@ -66,16 +108,19 @@ export function parseIPv4Bytes(b: Uint8Array, start: number, end: number): numbe
   return -1;
 }
 
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const lower = c | 0x20;
-  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
-  return -1;
-}
-
 /** Longest IPv6 text: six groups of four digits and a dotted-quad tail. */
 const IPV6_MAX_TEXT = 45;
-const textScratch = new Uint8Array(IPV6_MAX_TEXT);
+
+/** Value of a hex digit by character code (0..255), -1 for anything else. */
+const HEX_VALUE: Int8Array = /* @__PURE__ */ (() => {
+  const t = new Int8Array(256).fill(-1);
+  for (let c = 0; c < 10; c++) t[0x30 + c] = c;
+  for (let c = 0; c < 6; c++) {
+    t[0x61 + c] = 10 + c;
+    t[0x41 + c] = 10 + c;
+  }
+  return t;
+})();
 
 /**
  * Parses IPv6 text in `s[start, end)` into 16 bytes at `out[offset]`. Accepts 1–4 hex digits per
@@ -90,14 +135,57 @@ export function parseIPv6(
   end = s.length,
   allowDottedQuad = true,
 ): boolean {
-  const length = end - start;
-  if (length > IPV6_MAX_TEXT) return false;
-  // Copy the text as bytes; any non-ASCII character becomes 0xff, which no rule accepts.
-  for (let k = 0; k < length; k++) {
-    const c = s.charCodeAt(start + k);
-    textScratch[k] = c > 0x7f ? 0xff : c;
+  if (end - start > IPV6_MAX_TEXT || end - start < 2) return false;
+  // The same grammar as parseIPv6Bytes, over character codes (anything above 0xff is invalid).
+  let count = 0;
+  let gap = -1;
+  let i = start;
+  if (s.charCodeAt(i) === 0x3a) {
+    if (s.charCodeAt(i + 1) !== 0x3a) return false;
+    gap = 0;
+    i += 2;
+    if (i === end) return fillIPv6(count, gap, out, offset);
   }
-  return parseIPv6Bytes(textScratch, 0, length, out, offset, allowDottedQuad);
+  for (;;) {
+    let value = 0;
+    const groupStart = i;
+    while (i < end) {
+      // Arithmetic rather than a table: measured faster here, and it needs no range check on c.
+      const c = s.charCodeAt(i);
+      let h = c - 0x30;
+      if (h > 9) {
+        h = (c | 0x20) - 0x57; // 'a'..'f' and 'A'..'F' → 10..15
+        if (h < 10 || h > 15) break;
+      } else if (h < 0) break;
+      value = (value << 4) | h;
+      i++;
+    }
+    const digits = i - groupStart;
+    if (digits > 4) return false;
+    if (i < end && s.charCodeAt(i) === 0x2e) {
+      if (!allowDottedQuad || count > 6) return false;
+      const v4 = parseIPv4(s, groupStart, end);
+      if (v4 < 0) return false;
+      groups[count++] = v4 >>> 16;
+      groups[count++] = v4 & 0xffff;
+      break;
+    }
+    if (digits === 0) return false;
+    if (count === 8) return false;
+    groups[count++] = value;
+    if (i === end) break;
+    if (s.charCodeAt(i) !== 0x3a) return false;
+    i++;
+    if (i < end && s.charCodeAt(i) === 0x3a) {
+      if (gap >= 0) return false;
+      gap = count;
+      i++;
+      if (i === end) break;
+    } else if (i === end) {
+      return false;
+    }
+  }
+  return fillIPv6(count, gap, out, offset);
 }
 
 const groups = new Uint16Array(8);
@@ -124,16 +212,15 @@ export function parseIPv6Bytes(
   for (;;) {
     // One group, or a dotted-quad tail.
     let value = 0;
-    let digits = 0;
     const groupStart = i;
     while (i < end) {
-      const h = hexValue(b[i] as number);
+      const h = HEX_VALUE[b[i] as number] as number;
       if (h < 0) break;
-      value = value * 16 + h;
-      digits++;
+      value = (value << 4) | h;
       i++;
-      if (digits > 4) return false;
     }
+    const digits = i - groupStart;
+    if (digits > 4) return false;
     if (i < end && b[i] === 0x2e) {
       if (!allowDottedQuad || count > 6) return false;
       const v4 = parseIPv4Bytes(b, groupStart, end);
@@ -179,9 +266,39 @@ const DEC: readonly string[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, n
 const HEX: readonly string[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, n) => n.toString(16));
 const HEX2: readonly string[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, n) => n.toString(16).padStart(2, '0'));
 
+const quadText = /* @__PURE__ */ new Uint8Array(15);
+
 /** Dotted-quad text of the 4 bytes at `bytes[offset]`. */
 export function formatIPv4(bytes: Uint8Array, offset = 0): string {
-  return `${DEC[bytes[offset] as number]}.${DEC[bytes[offset + 1] as number]}.${DEC[bytes[offset + 2] as number]}.${DEC[bytes[offset + 3] as number]}`;
+  return dottedQuadString(quadText, 0, writeIPv4Text(bytes, offset, quadText, 0));
+}
+
+/**
+ * @internal The string of the 7 to 15 character codes `b[at, at + n)` (a dotted quad), made in
+ * one fixed-arity `String.fromCharCode` call: no intermediate strings.
+ */
+export function dottedQuadString(b: Uint8Array, at: number, n: number): string {
+  const f = String.fromCharCode;
+  switch (n) {
+    case 7:
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number);
+    case 8:
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number);
+    case 9:
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number);
+    case 10:
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number);
+    case 11:
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number);
+    case 12:
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number, b[at + 11] as number);
+    case 13:
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number, b[at + 11] as number, b[at + 12] as number);
+    case 14:
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number, b[at + 11] as number, b[at + 12] as number, b[at + 13] as number);
+    default:
+      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number, b[at + 11] as number, b[at + 12] as number, b[at + 13] as number, b[at + 14] as number);
+  }
 }
 
 /** Dotted-quad text of an address held as an unsigned 32-bit number (as {@link parseIPv4} returns). */
@@ -253,4 +370,79 @@ export function canonicalAddress(address: string): string | undefined {
   if (parseIPv4(address) >= 0) return address;
   const bytes = ipv6ToBytes(address);
   return bytes === undefined ? undefined : formatIPv6(bytes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canonical text written straight into bytes (the encoders use these: no intermediate string).
+
+/** Writes the decimal text of `n` (0..65535) at `out[at]`; returns the index after it. */
+export function writeDecimal(n: number, out: Uint8Array, at: number): number {
+  if (n >= 10000) out[at++] = 0x30 + ((n / 10000) | 0);
+  if (n >= 1000) out[at++] = 0x30 + (((n / 1000) | 0) % 10);
+  if (n >= 100) out[at++] = 0x30 + (((n / 100) | 0) % 10);
+  if (n >= 10) out[at++] = 0x30 + (((n / 10) | 0) % 10);
+  out[at] = 0x30 + (n % 10);
+  return at + 1;
+}
+
+/** Writes the dotted-quad text of the 4 bytes at `bytes[offset]` at `out[at]`; returns the index after it. */
+export function writeIPv4Text(bytes: Uint8Array, offset: number, out: Uint8Array, at: number): number {
+  at = writeDecimal(bytes[offset] as number, out, at);
+  out[at++] = 0x2e;
+  at = writeDecimal(bytes[offset + 1] as number, out, at);
+  out[at++] = 0x2e;
+  at = writeDecimal(bytes[offset + 2] as number, out, at);
+  out[at++] = 0x2e;
+  return writeDecimal(bytes[offset + 3] as number, out, at);
+}
+
+function hexDigit(n: number): number {
+  return n < 10 ? 0x30 + n : 0x57 + n;
+}
+
+/** Writes the RFC 5952 text of the 16 bytes at `bytes[offset]` at `out[at]` (as {@link formatIPv6}); returns the index after it. */
+export function writeIPv6Text(bytes: Uint8Array, offset: number, out: Uint8Array, at: number): number {
+  let mapped = bytes[offset] === 0 && bytes[offset + 1] === 0;
+  for (let k = 2; mapped && k < 10; k++) if (bytes[offset + k] !== 0) mapped = false;
+  if (mapped && bytes[offset + 10] === 0xff && bytes[offset + 11] === 0xff) {
+    out[at] = 0x3a;
+    out[at + 1] = 0x3a;
+    out[at + 2] = 0x66;
+    out[at + 3] = 0x66;
+    out[at + 4] = 0x66;
+    out[at + 5] = 0x66;
+    out[at + 6] = 0x3a;
+    return writeIPv4Text(bytes, offset + 12, out, at + 7);
+  }
+  let bestStart = -1;
+  let bestLength = 1;
+  let runStart = -1;
+  for (let slot = 0; slot <= 8; slot++) {
+    const zero = slot < 8 && bytes[offset + slot * 2] === 0 && bytes[offset + slot * 2 + 1] === 0;
+    if (zero) {
+      if (runStart < 0) runStart = slot;
+    } else if (runStart >= 0) {
+      if (slot - runStart > bestLength) {
+        bestStart = runStart;
+        bestLength = slot - runStart;
+      }
+      runStart = -1;
+    }
+  }
+  for (let slot = 0; slot < 8; slot++) {
+    if (slot === bestStart) {
+      out[at++] = 0x3a;
+      if (slot === 0) out[at++] = 0x3a;
+      slot += bestLength - 1;
+      continue;
+    }
+    const hi = bytes[offset + slot * 2] as number;
+    const lo = bytes[offset + slot * 2 + 1] as number;
+    if (hi >= 0x10) out[at++] = hexDigit(hi >>> 4);
+    if (hi !== 0) out[at++] = hexDigit(hi & 15);
+    if (hi !== 0 || lo >= 0x10) out[at++] = hexDigit(lo >>> 4);
+    out[at++] = hexDigit(lo & 15);
+    if (slot < 7) out[at++] = 0x3a;
+  }
+  return at;
 }

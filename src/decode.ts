@@ -1,6 +1,6 @@
 /** Version auto-detection and the version-agnostic entry points. */
 import { fail } from './errors.js';
-import { type DecodeOptions, type EncodeOptions, resolveDecodeOptions } from './options.js';
+import { type DecodeOptions, type EncodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
 import type { DecodeResult, ProxyHeader, ProxyHeaderInit } from './types.js';
 import { decodeV1Resolved, encodeV1, encodeV1Into, encodingLengthV1 } from './v1.js';
 import { decodeV2Resolved, encodeV2, encodeV2Into, encodingLengthV2 } from './v2.js';
@@ -23,6 +23,15 @@ export function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult
   const first = input[0];
   if (first === 0x50) return decodeV1Resolved(input, resolveDecodeOptions(options));
   if (first === 0x0d) return decodeV2Resolved(input, resolveDecodeOptions(options));
+  return NONE;
+}
+
+/** @internal {@link decode} with options already resolved (callers that decode repeatedly resolve once). */
+export function decodeResolved(input: Uint8Array, options: ResolvedDecodeOptions): DecodeResult {
+  if (input.length === 0) return INCOMPLETE;
+  const first = input[0];
+  if (first === 0x50) return decodeV1Resolved(input, options);
+  if (first === 0x0d) return decodeV2Resolved(input, options);
   return NONE;
 }
 

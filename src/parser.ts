@@ -3,9 +3,9 @@
  * and socket integrations drive. It buffers at most the header (bounded by `maxHeaderLength`),
  * copies only when a header spans chunks, and hands back the bytes after the header as a view.
  */
-import { decode } from './decode.js';
+import { decodeResolved } from './decode.js';
 import { fail } from './errors.js';
-import { type DecodeOptions, resolveDecodeOptions } from './options.js';
+import { type DecodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
 import type { ProxyHeader } from './types.js';
 
 /** What {@link HeaderParser.push} reports. */
@@ -36,14 +36,15 @@ const INITIAL_CAPACITY = 128;
  * ```
  */
 export class HeaderParser {
-  #options: DecodeOptions | undefined;
+  #options: ResolvedDecodeOptions;
   #maxHeaderLength: number;
   #buffer: Uint8Array | undefined;
   #used = 0;
 
   constructor(options?: DecodeOptions) {
-    this.#options = options;
-    this.#maxHeaderLength = resolveDecodeOptions(options).maxHeaderLength;
+    // Resolved once: later changes to `options` do not reach a parser already built.
+    this.#options = resolveDecodeOptions(options);
+    this.#maxHeaderLength = this.#options.maxHeaderLength;
   }
 
   /** Bytes buffered so far (a strict prefix of a possible header). */
@@ -82,7 +83,7 @@ export class HeaderParser {
   }
 
   #first(chunk: Uint8Array): ParseStep {
-    const result = decode(chunk, this.#options);
+    const result = decodeResolved(chunk, this.#options);
     if (result.status === 'complete') {
       return { status: 'complete', header: result.header, length: result.length, rest: chunk.subarray(result.length) };
     }
@@ -99,7 +100,7 @@ export class HeaderParser {
     const take = chunk.length < room ? chunk.length : room;
     this.#append(chunk.subarray(0, take));
     const buffered = (this.#buffer as Uint8Array).subarray(0, this.#used);
-    const result = decode(buffered, this.#options);
+    const result = decodeResolved(buffered, this.#options);
     if (result.status === 'complete') {
       // The header ends inside `chunk`: the rest is a view of it, not a copy.
       const header = result.header;

@@ -38,17 +38,12 @@ export function hex2(n: number): string {
   return n < 16 ? `0${n.toString(16)}` : n.toString(16);
 }
 
-/** @internal Limits applied by {@link checkTlvs}. */
-export interface TlvCheckLimits {
-  maxUniqueIdLength: number;
-}
-
 /**
  * @internal Structural checks for registered TLV types, shared by decode and encode:
  * at most one CRC32C TLV, exactly 4 bytes; UNIQUE_ID within its limit; a well-formed SSL value.
  * Returns the index of the CRC32C TLV, or -1.
  */
-export function checkTlvs(tlvs: readonly Tlv[], limits: TlvCheckLimits): number {
+export function checkTlvs(tlvs: readonly Tlv[], maxUniqueIdLength: number): number {
   let crcIndex = -1;
   for (let k = 0; k < tlvs.length; k++) {
     const tlv = tlvs[k] as Tlv;
@@ -59,12 +54,12 @@ export function checkTlvs(tlvs: readonly Tlv[], limits: TlvCheckLimits): number 
         crcIndex = k;
         break;
       case TlvType.UNIQUE_ID:
-        if (tlv.value.length > limits.maxUniqueIdLength) {
-          fail('ERR_PROXY_TLV_INVALID', `UNIQUE_ID TLV of ${tlv.value.length} bytes exceeds ${limits.maxUniqueIdLength}`);
+        if (tlv.value.length > maxUniqueIdLength) {
+          fail('ERR_PROXY_TLV_INVALID', `UNIQUE_ID TLV of ${tlv.value.length} bytes exceeds ${maxUniqueIdLength}`);
         }
         break;
       case TlvType.SSL:
-        splitSsl(tlv.value);
+        checkSsl(tlv.value);
         break;
     }
   }
@@ -79,6 +74,18 @@ export interface SslParts {
   verify: number;
   /** The sub-TLVs, in wire order. */
   subTlvs: Tlv[];
+}
+
+/** Throws unless `value` is a well-formed PP2_TYPE_SSL value (as {@link splitSsl}, without allocating). */
+function checkSsl(value: Uint8Array): void {
+  if (value.length < 5) fail('ERR_PROXY_TLV_INVALID', `SSL TLV must be at least 5 bytes, got ${value.length}`);
+  const end = value.length;
+  let i = 5;
+  while (i < end) {
+    if (end - i < Limits.TLV_HEADER_LENGTH) break;
+    i += 3 + (((value[i + 1] as number) << 8) | (value[i + 2] as number));
+  }
+  if (i !== end) fail('ERR_PROXY_TLV_INVALID', 'SSL sub-TLVs do not exactly fill the SSL TLV value');
 }
 
 /**
@@ -96,7 +103,7 @@ export function splitSsl(value: Uint8Array): SslParts {
 /** Bytes a list of TLVs occupies on the wire. */
 export function tlvsLength(tlvs: readonly Tlv[]): number {
   let n = 0;
-  for (const tlv of tlvs) n += 3 + tlv.value.length;
+  for (let k = 0; k < tlvs.length; k++) n += 3 + (tlvs[k] as Tlv).value.length;
   return n;
 }
 
@@ -111,7 +118,8 @@ export function checkTlvShape(tlv: Tlv): void {
 /** @internal Writes `tlvs` at `out[offset]`; returns the offset after them. Validates type and size. */
 export function writeTlvs(tlvs: readonly Tlv[], out: Uint8Array, offset: number): number {
   let i = offset;
-  for (const tlv of tlvs) {
+  for (let k = 0; k < tlvs.length; k++) {
+    const tlv = tlvs[k] as Tlv;
     checkTlvShape(tlv);
     const type = tlv.type;
     const value = tlv.value;
