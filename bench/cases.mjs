@@ -64,14 +64,20 @@ const AUTHORITY = enc.encode('api.example.com');
 const UNIQUE_ID = enc.encode('4f2a9c1e-7b3d-4e8a-9f10-2c6b5d8e1a73');
 const SSL = Uint8Array.from([
   0x07, // client: SSL | CERT_CONN | CERT_SESS
-  0, 0, 0, 0, // verify: 0 (ok)
+  0,
+  0,
+  0,
+  0, // verify: 0 (ok)
   ...tlv(0x21, enc.encode('TLSv1.3')),
   ...tlv(0x22, enc.encode('client.example.com')),
 ]);
 
 function tlvHeader() {
   const body = [
-    ...V4_SRC_BYTES, ...V4_DST_BYTES, ...u16(SPORT), ...u16(DPORT),
+    ...V4_SRC_BYTES,
+    ...V4_DST_BYTES,
+    ...u16(SPORT),
+    ...u16(DPORT),
     ...tlv(0x03, [0, 0, 0, 0]), // CRC32C first, as HAProxy writes it
     ...tlv(0x01, ALPN),
     ...tlv(0x02, AUTHORITY),
@@ -169,9 +175,24 @@ export const cases = [
 ];
 
 export const fixtures = {
-  V4_SRC, V4_DST, V4_SRC_BYTES, V4_DST_BYTES, SPORT, DPORT,
-  V6_SRC, V6_DST, V6_SRC_FULL, V6_DST_FULL, V6_SRC_GROUPS, V6_DST_GROUPS,
-  UNIX_SRC, UNIX_DST, ALPN, AUTHORITY, UNIQUE_ID, SSL,
+  V4_SRC,
+  V4_DST,
+  V4_SRC_BYTES,
+  V4_DST_BYTES,
+  SPORT,
+  DPORT,
+  V6_SRC,
+  V6_DST,
+  V6_SRC_FULL,
+  V6_DST_FULL,
+  V6_SRC_GROUPS,
+  V6_DST_GROUPS,
+  UNIX_SRC,
+  UNIX_DST,
+  ALPN,
+  AUTHORITY,
+  UNIQUE_ID,
+  SSL,
 };
 
 /**

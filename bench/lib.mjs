@@ -12,7 +12,12 @@ export { cases, peers };
 
 export function machine() {
   const cpus = os.cpus();
-  return { cpu: cpus[0]?.model?.trim() ?? 'unknown', cores: cpus.length, node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}` };
+  return {
+    cpu: cpus[0]?.model?.trim() ?? 'unknown',
+    cores: cpus.length,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
 }
 
 /**
@@ -168,7 +173,8 @@ export function suite({ withPeers = true } = {}) {
     const n = ours.encodeInto(c.init, target, 0, c.encodeOptions);
     const into = { case: c, op: 'encodeInto', impls: {} };
     into.impls.ours = { fn: ourEncodeInto(c), ok: sameBytes(target.subarray(0, n), expectedEncoding(c)) };
-    const fn2 = c.version === 1 ? floor.encodeV1Into(c.init, target, 0) : floor.encodeV2Into(c.init, target, 0, c.encodeOptions?.crc32c === true);
+    const fn2 =
+      c.version === 1 ? floor.encodeV1Into(c.init, target, 0) : floor.encodeV2Into(c.init, target, 0, c.encodeOptions?.crc32c === true);
     into.impls.floor = { fn: floorEncodeInto(c), ok: checkEncoded(c, target.slice(0, fn2)) === '' };
     rows.push(into);
   }
@@ -251,7 +257,7 @@ export async function crcBench(cpuMs, rounds = 1) {
       oursNs = Math.min(oursNs, await nsPerOp(() => do_not_optimize(ours.crc32c(b)), cpuMs / rounds));
       loopNs = Math.min(loopNs, await nsPerOp(() => do_not_optimize(floor.crc32cByteLoop(b)), cpuMs / rounds));
     }
-    const mbs = (ns) => b.length / ns * 1e3; // bytes/ns → MB/s
+    const mbs = (ns) => (b.length / ns) * 1e3; // bytes/ns → MB/s
     out.push({ label: input.label, size: b.length, oursMBs: mbs(oursNs), loopMBs: mbs(loopNs), speedup: loopNs / oursNs });
   }
   return out;

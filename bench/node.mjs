@@ -153,10 +153,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } else {
     for (const chunkSize of [64 * 1024, 1024]) {
       const s = await streamPassThrough(node, { chunkSize });
-      console.log(`stream pass-through, ${chunkSize / 1024} KiB chunks: ours ${s.oursMBs.toFixed(0)} MB/s, PassThrough ${s.plainMBs.toFixed(0)} MB/s, ratio ${s.ratio.toFixed(2)}`);
+      console.log(
+        `stream pass-through, ${chunkSize / 1024} KiB chunks: ours ${s.oursMBs.toFixed(0)} MB/s, PassThrough ${s.plainMBs.toFixed(0)} MB/s, ratio ${s.ratio.toFixed(2)}`,
+      );
     }
     for (const a of await acceptRate(node)) {
-      console.log(`accept rate, ${a.label} header: ours ${a.oursPerSec.toFixed(0)}/s, plain ${a.plainPerSec.toFixed(0)}/s, ratio ${a.ratio.toFixed(2)}`);
+      console.log(
+        `accept rate, ${a.label} header: ours ${a.oursPerSec.toFixed(0)}/s, plain ${a.plainPerSec.toFixed(0)}/s, ratio ${a.ratio.toFixed(2)}`,
+      );
     }
   }
 }

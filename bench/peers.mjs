@@ -30,10 +30,10 @@ function ppjsBytesToV4(a) {
 function ppjsNormalizeV2(r) {
   const pa = r.proxyAddress;
   const out = { command: r.command === 0x00 ? 'local' : 'proxy', source: null, destination: null };
-  if (pa && pa.sourceAddress && pa.sourceAddress.address.length === 4) {
+  if (pa?.sourceAddress && pa.sourceAddress.address.length === 4) {
     out.source = { address: ppjsBytesToV4(pa.sourceAddress), port: pa.sourcePort };
     out.destination = { address: ppjsBytesToV4(pa.destinationAddress), port: pa.destinationPort };
-  } else if (pa && pa.sourceAddress && pa.sourceAddress.address.length === 16) {
+  } else if (pa?.sourceAddress && pa.sourceAddress.address.length === 16) {
     const text = (a) => {
       const b = Uint8Array.from(a.address);
       const g = [];
@@ -42,7 +42,7 @@ function ppjsNormalizeV2(r) {
     };
     out.source = { address: text(pa.sourceAddress), port: pa.sourcePort };
     out.destination = { address: text(pa.destinationAddress), port: pa.destinationPort };
-  } else if (pa && pa.sourceAddress && pa.sourceAddress.address.length === 108) {
+  } else if (pa?.sourceAddress && pa.sourceAddress.address.length === 108) {
     const text = (a) => {
       const b = Uint8Array.from(a.address);
       const end = b.indexOf(0);
@@ -90,7 +90,7 @@ function ppjsV1Encode(family) {
 function ppjsV2Encode(kind) {
   return {
     // Its API takes address bytes, not text: the conversion is done once, outside the loop.
-    prepare: (c) => {
+    prepare: (_c) => {
       if (kind === 'local') return {};
       if (kind === 'unix') {
         const bytes = (p) => Array.from(Buffer.from(p.padEnd(108, '\0'), 'utf8'));
@@ -122,8 +122,7 @@ function ppjsV2Encode(kind) {
                   ppjs.TransportProtocol.STREAM,
                   new ppjs.UnixProxyAddress(ppjs.UnixAddress.createFrom(x.src), ppjs.UnixAddress.createFrom(x.dst)),
                 ).build()
-            : () =>
-                new ppjs.V2ProxyProtocol(ppjs.Command.LOCAL, ppjs.TransportProtocol.UNSPEC, new ppjs.UnspecProxyAddress()).build(),
+            : () => new ppjs.V2ProxyProtocol(ppjs.Command.LOCAL, ppjs.TransportProtocol.UNSPEC, new ppjs.UnspecProxyAddress()).build(),
     note: 'address bytes in, not text',
   };
 }

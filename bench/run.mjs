@@ -5,19 +5,19 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { do_not_optimize } from 'mitata';
-import { ACCEPT_TARGET, acceptRate, loadNode, STREAM_TARGET, streamPassThrough } from './node.mjs';
 import {
+  allocation as allocationOf,
   CRC_TARGET,
   crcBench,
   crcCheck,
   FLOOR_LIMIT,
-  allocation as allocationOf,
   machine,
   nsPerOp,
   peerLimit,
   peers,
   suite,
 } from './lib.mjs';
+import { ACCEPT_TARGET, acceptRate, loadNode, STREAM_TARGET, streamPassThrough } from './node.mjs';
 
 const quick = process.argv.includes('--quick');
 const CPU_MS = quick ? 300 : 900;
@@ -69,7 +69,8 @@ const node = await loadNode();
 const streams = [];
 const accepts = [];
 if (node !== undefined) {
-  for (const chunkSize of [64 * 1024, 1024]) streams.push(await streamPassThrough(node, { chunkSize, chunks: quick ? 100_000 : 400_000, rounds: quick ? 3 : 5 }));
+  for (const chunkSize of [64 * 1024, 1024])
+    streams.push(await streamPassThrough(node, { chunkSize, chunks: quick ? 100_000 : 400_000, rounds: quick ? 3 : 5 }));
   accepts.push(...(await acceptRate(node, { rounds: quick ? 3 : 6 })));
 }
 const load = loadAverage();
@@ -99,14 +100,18 @@ for (const row of rows) {
 }
 // Less than a byte per call on average cannot be an object per call: heap bookkeeping noise.
 for (const a of allocation) {
-  if (!a.control && (a.gcs > 0 || a.bytesPerCall >= 1)) misses.push(`encodeInto ${a.case}: ${a.bytesPerCall.toFixed(1)} bytes/call, ${a.gcs} GCs (allocates)`);
+  if (!a.control && (a.gcs > 0 || a.bytesPerCall >= 1))
+    misses.push(`encodeInto ${a.case}: ${a.bytesPerCall.toFixed(1)} bytes/call, ${a.gcs} GCs (allocates)`);
 }
-for (const c of crc) if (c.speedup < CRC_TARGET && c.size >= 4096) misses.push(`crc32c ${c.label}: ${c.speedup.toFixed(1)}x the byte loop < ${CRC_TARGET}x`);
+for (const c of crc)
+  if (c.speedup < CRC_TARGET && c.size >= 4096) misses.push(`crc32c ${c.label}: ${c.speedup.toFixed(1)}x the byte loop < ${CRC_TARGET}x`);
 if (!crcOk) misses.push('crc32c check value wrong');
 for (const st of streams) {
-  if (st.chunkSize === 64 * 1024 && st.ratio < STREAM_TARGET) misses.push(`stream pass-through (64 KiB chunks): ${st.ratio.toFixed(2)} × PassThrough < ${STREAM_TARGET}`);
+  if (st.chunkSize === 64 * 1024 && st.ratio < STREAM_TARGET)
+    misses.push(`stream pass-through (64 KiB chunks): ${st.ratio.toFixed(2)} × PassThrough < ${STREAM_TARGET}`);
 }
-for (const a of accepts) if (a.ratio < ACCEPT_TARGET) misses.push(`accept rate (${a.label}): ${a.ratio.toFixed(2)} × plain server < ${ACCEPT_TARGET}`);
+for (const a of accepts)
+  if (a.ratio < ACCEPT_TARGET) misses.push(`accept rate (${a.label}): ${a.ratio.toFixed(2)} × plain server < ${ACCEPT_TARGET}`);
 if (node === undefined) misses.push('proxyproto/node not built: node benchmarks not run');
 
 // ---------------------------------------------------------------------------------------------
@@ -114,13 +119,7 @@ if (node === undefined) misses.push('proxyproto/node not built: node benchmarks 
 
 const header = ['case', 'op', 'ours', 'floor', '÷floor', ...PEERS.flatMap((p) => [p.short, `÷${p.short}`])];
 const table = rows.map((row) => {
-  const cells = [
-    row.case.label,
-    row.op,
-    fmtNs(row.ns.ours) + (row.impls.ours.ok ? '' : ' ✗'),
-    fmtNs(row.ns.floor),
-    fmtR(row.floorRatio),
-  ];
+  const cells = [row.case.label, row.op, fmtNs(row.ns.ours) + (row.impls.ours.ok ? '' : ' ✗'), fmtNs(row.ns.floor), fmtR(row.floorRatio)];
   for (const p of PEERS) {
     const impl = row.impls[p.short];
     cells.push(impl ? fmtNs(row.ns[p.short]) + (impl.ok ? '' : ' ✗') : '—');
@@ -136,15 +135,21 @@ for (const r of table) console.log(line(r));
 
 console.log('\nCRC32C throughput (MB/s)');
 for (const c of crc) {
-  console.log(`  ${c.label.padEnd(22)} ours ${c.oursMBs.toFixed(0).padStart(6)}   byte loop ${c.loopMBs.toFixed(0).padStart(6)}   ${c.speedup.toFixed(2)}x`);
+  console.log(
+    `  ${c.label.padEnd(22)} ours ${c.oursMBs.toFixed(0).padStart(6)}   byte loop ${c.loopMBs.toFixed(0).padStart(6)}   ${c.speedup.toFixed(2)}x`,
+  );
 }
 if (node !== undefined) {
   console.log('\nproxyproto/node (ratio = ours ÷ without PROXY protocol; above 1: ours is faster)');
   for (const st of streams) {
-    console.log(`  stream pass-through, ${st.chunkSize / 1024} KiB chunks: ours ${st.oursMBs.toFixed(0)} MB/s, PassThrough ${st.plainMBs.toFixed(0)} MB/s   ${st.ratio.toFixed(2)}`);
+    console.log(
+      `  stream pass-through, ${st.chunkSize / 1024} KiB chunks: ours ${st.oursMBs.toFixed(0)} MB/s, PassThrough ${st.plainMBs.toFixed(0)} MB/s   ${st.ratio.toFixed(2)}`,
+    );
   }
   for (const a of accepts) {
-    console.log(`  accept rate, ${a.label} header: ours ${a.oursPerSec.toFixed(0)}/s, plain server ${a.plainPerSec.toFixed(0)}/s   ${a.ratio.toFixed(2)}`);
+    console.log(
+      `  accept rate, ${a.label} header: ours ${a.oursPerSec.toFixed(0)}/s, plain server ${a.plainPerSec.toFixed(0)}/s   ${a.ratio.toFixed(2)}`,
+    );
   }
 }
 console.log(`\nload average during the run: ${load}`);
@@ -178,7 +183,9 @@ md.push('# Benchmarks');
 md.push('');
 md.push('<!-- Written by `npm run bench` (bench/run.mjs); do not edit by hand. -->');
 md.push('');
-md.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.os}. Node ${m.node}. Load average (1, 5, 15 min) at the end of the run: ${load}. ${quick ? 'Quick run (`--quick`): short measurements.' : ''}`);
+md.push(
+  `Machine: ${m.cpu}, ${m.cores} cores, ${m.os}. Node ${m.node}. Load average (1, 5, 15 min) at the end of the run: ${load}. ${quick ? 'Quick run (`--quick`): short measurements.' : ''}`,
+);
 md.push('');
 md.push('Nanoseconds per operation (fastest batch, see below), all from one run. A ratio is **ours ÷ other**: below 1 means');
 md.push('proxyproto is faster (0.50 = twice as fast). ✗ marks output that is wrong for the case (timed anyway).');
@@ -206,15 +213,19 @@ if (node !== undefined) {
   md.push('| benchmark | ours | without | ratio |');
   md.push('| --- | ---: | ---: | ---: |');
   for (const st of streams) {
-    md.push(`| stream pass-through after the header, ${st.chunkSize / 1024} KiB chunks (MB/s) | ${st.oursMBs.toFixed(0)} | ${st.plainMBs.toFixed(0)} (PassThrough) | ${st.ratio.toFixed(2)} |`);
+    md.push(
+      `| stream pass-through after the header, ${st.chunkSize / 1024} KiB chunks (MB/s) | ${st.oursMBs.toFixed(0)} | ${st.plainMBs.toFixed(0)} (PassThrough) | ${st.ratio.toFixed(2)} |`,
+    );
   }
   for (const a of accepts) {
-    md.push(`| connections served per second, strict, ${a.label} header | ${a.oursPerSec.toFixed(0)} | ${a.plainPerSec.toFixed(0)} (plain server) | ${a.ratio.toFixed(2)} |`);
+    md.push(
+      `| connections served per second, strict, ${a.label} header | ${a.oursPerSec.toFixed(0)} | ${a.plainPerSec.toFixed(0)} (plain server) | ${a.ratio.toFixed(2)} |`,
+    );
   }
   md.push('');
   md.push('- Stream: `ProxyProtocolDecoder` fed a v2 TCP4 header then the same Buffer over and over, drained by a');
   md.push('  `data` listener; nothing is copied, so the MB/s measure per-chunk overhead, not memory bandwidth.');
-  md.push('- Accept: `net.createServer` with `acceptProxyProtocol(server, { mode: \'strict\' })` against a plain one on');
+  md.push("- Accept: `net.createServer` with `acceptProxyProtocol(server, { mode: 'strict' })` against a plain one on");
   md.push('  127.0.0.1; 50 clients at a time each send (header +) a small HTTP request in one write and end; a');
   md.push('  connection counts when the application receives its request. Clients and servers share the process.');
   md.push('');
@@ -231,7 +242,9 @@ for (const a of allocation) md.push(`| ${a.case} | ${a.bytesPerCall.toFixed(3)} 
 md.push('');
 md.push('## Targets');
 md.push('');
-md.push('- decode: ≤ 0.50 × proxy-protocol-js on v1 TCP4/TCP6 (full validation, address strings); ≤ 0.67 × on v2 TCP4/TCP6 (with address strings, which it does not produce);');
+md.push(
+  '- decode: ≤ 0.50 × proxy-protocol-js on v1 TCP4/TCP6 (full validation, address strings); ≤ 0.67 × on v2 TCP4/TCP6 (with address strings, which it does not produce);',
+);
 md.push(`- every operation within ${FLOOR_LIMIT} × the floor;`);
 md.push('- encode ≤ 1.0 × proxy-protocol-js wherever it can encode the case; `encodeInto` allocation-free;');
 md.push(`- CRC32C ≥ ${CRC_TARGET} × the byte-at-a-time loop on large inputs;`);
@@ -312,7 +325,8 @@ function svg(rows, peerList) {
   const width = labelW + plotW + 90;
   const height = y + 10;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11" role="img">`,
+    `<title>proxyproto decode and encode time per operation against its peers and a hand-written floor</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="8" y="18" font-size="13" font-weight="bold">${esc(`proxyproto: ns/op (fastest batch), shorter is faster — ${m.cpu}, Node ${m.node}`)}</text>`,
     ...parts,
@@ -322,5 +336,8 @@ function svg(rows, peerList) {
 }
 
 function loadAverage() {
-  return os.loadavg().map((x) => x.toFixed(2)).join(', ');
+  return os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
 }

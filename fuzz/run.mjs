@@ -99,7 +99,12 @@ for (const target of targets) {
   let details = await fc.check(property, params);
   if (details.failed && details.interrupted) {
     // The time limit cut the shrinking short: replay the failure and shrink it for a while longer.
-    const more = await fc.check(property, { seed, path: details.counterexamplePath, numRuns: Number.MAX_SAFE_INTEGER, interruptAfterTimeLimit: 60_000 });
+    const more = await fc.check(property, {
+      seed,
+      path: details.counterexamplePath,
+      numRuns: Number.MAX_SAFE_INTEGER,
+      interruptAfterTimeLimit: 60_000,
+    });
     if (more.failed) details = more;
   }
   const took = ((Date.now() - started) / 1000).toFixed(1);

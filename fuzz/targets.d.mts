@@ -24,7 +24,11 @@ export interface AsyncFuzzTarget {
   describe(value: any): string;
 }
 
-export declare function createNodeTargets(context: { lib: unknown; node: unknown; corpus: { name: string; bytes: Uint8Array }[] }): AsyncFuzzTarget[];
+export declare function createNodeTargets(context: {
+  lib: unknown;
+  node: unknown;
+  corpus: { name: string; bytes: Uint8Array }[];
+}): AsyncFuzzTarget[];
 
 /** Valid header inits (v1 and v2, every family, TLVs for v2). */
 export declare const validInitArb: Arbitrary<any>;

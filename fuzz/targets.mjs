@@ -130,14 +130,24 @@ export const decodeOptionsArb = fc.oneof(
 /** Raw bytes, often starting with (part of) a signature so that the decoders get past it. */
 const rawBytesArb = fc.oneof(
   fc.uint8Array({ maxLength: 300 }),
-  fc.tuple(fc.constantFrom(V1_SIG, V2_SIG, V2_SIG.subarray(0, 5), Uint8Array.from(Buffer.from('PROXY TCP4 '))), fc.uint8Array({ maxLength: 300 })).map(([a, b]) => concat(a, b)),
+  fc
+    .tuple(
+      fc.constantFrom(V1_SIG, V2_SIG, V2_SIG.subarray(0, 5), Uint8Array.from(Buffer.from('PROXY TCP4 '))),
+      fc.uint8Array({ maxLength: 300 }),
+    )
+    .map(([a, b]) => concat(a, b)),
   // v1-shaped text: mostly printable characters and the line's own punctuation.
   fc
     .array(fc.constantFrom(...'PROXY TCP4 TCP6 UNKNOWN 0123456789abcdefABCDEF.: \r\n'.split('')), { maxLength: 120 })
     .map((cs) => Uint8Array.from(Buffer.from(`PROXY ${cs.join('')}`, 'latin1'))),
   // v2 fixed part with a chosen command, family and length, then random bytes.
   fc
-    .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 400 }), fc.uint8Array({ maxLength: 420 }))
+    .tuple(
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 400 }),
+      fc.uint8Array({ maxLength: 420 }),
+    )
     .map(([vc, fam, len, rest]) => concat(V2_SIG, Uint8Array.of(vc, fam, len >>> 8, len & 0xff), rest)),
   fc
     .tuple(fc.constantFrom(0x20, 0x21), fc.constantFrom(0x00, 0x11, 0x12, 0x21, 0x22, 0x31, 0x32), fc.uint8Array({ maxLength: 300 }))
@@ -147,8 +157,16 @@ const rawBytesArb = fc.oneof(
 /** One mutation of a seed. Positions are fractions so that they fit any seed length. */
 const mutationArb = fc.oneof(
   fc.record({ op: fc.constant('flip'), at: fc.double({ min: 0, max: 1, noNaN: true }), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ op: fc.constant('set'), at: fc.double({ min: 0, max: 1, noNaN: true }), value: fc.constantFrom(0x00, 0xff, 0x20, 0x0d, 0x0a, 0x3a, 0x2e, 0x30, 0x7f, 0x80) }),
-  fc.record({ op: fc.constant('insert'), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    op: fc.constant('set'),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    value: fc.constantFrom(0x00, 0xff, 0x20, 0x0d, 0x0a, 0x3a, 0x2e, 0x30, 0x7f, 0x80),
+  }),
+  fc.record({
+    op: fc.constant('insert'),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+  }),
   fc.record({ op: fc.constant('delete'), at: fc.double({ min: 0, max: 1, noNaN: true }), count: fc.integer({ min: 1, max: 8 }) }),
   fc.record({
     op: fc.constant('duplicate'),
@@ -288,9 +306,16 @@ export function fixCrc(lib, bytes) {
 // Header inits for encode: valid ones, and invalid ones of every kind
 
 const ipv4Arb = fc.ipV4();
-const ipv6Arb = fc.oneof(fc.ipV6(), fc.constantFrom('::', '::1', '::ffff:1.2.3.4', '2001:DB8::1', '1:0:0:1:0:0:0:1', '0:0:0:0:0:ffff:102:304'));
+const ipv6Arb = fc.oneof(
+  fc.ipV6(),
+  fc.constantFrom('::', '::1', '::ffff:1.2.3.4', '2001:DB8::1', '1:0:0:1:0:0:0:1', '0:0:0:0:0:ffff:102:304'),
+);
 const portArb = fc.integer({ min: 0, max: 65535 });
-const anyPathArb = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('/run/a.sock', '', '\ufeffbom', 'a'.repeat(108), 'é'.repeat(54)));
+const anyPathArb = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom('/run/a.sock', '', '\ufeffbom', 'a'.repeat(108), 'é'.repeat(54)),
+);
 /** Paths encode can carry: no NUL, well-formed UTF-16, at most 108 bytes of UTF-8. */
 const pathArb = anyPathArb.filter((p) => !p.includes('\0') && p.isWellFormed() && Buffer.byteLength(p) <= 108);
 const tlvValueArb = fc.uint8Array({ maxLength: 64 });
@@ -299,7 +324,11 @@ const validTlvArb = fc.oneof(
   fc.record({ type: fc.constant(0x05), value: fc.uint8Array({ maxLength: 128 }) }),
   fc.record({ type: fc.constant(0x03), value: fc.uint8Array({ minLength: 4, maxLength: 4 }) }),
   fc
-    .tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.array(fc.record({ type: fc.integer({ min: 0, max: 255 }), value: fc.uint8Array({ maxLength: 20 }) }), { maxLength: 4 }))
+    .tuple(
+      fc.integer({ min: 0, max: 255 }),
+      fc.uint8Array({ minLength: 4, maxLength: 4 }),
+      fc.array(fc.record({ type: fc.integer({ min: 0, max: 255 }), value: fc.uint8Array({ maxLength: 20 }) }), { maxLength: 4 }),
+    )
     .map(([client, verify, subs]) => {
       const parts = [Uint8Array.of(client), verify];
       for (const s of subs) parts.push(Uint8Array.of(s.type, s.value.length >>> 8, s.value.length & 0xff), s.value);
@@ -308,45 +337,51 @@ const validTlvArb = fc.oneof(
 );
 
 /** A valid init (for v2; v1 ignores TLVs so they are dropped there). */
-export const validInitArb = fc.oneof(
-  fc.record({
-    version: fc.constantFrom(1, 2),
-    command: fc.constantFrom('proxy', undefined),
-    transport: fc.constantFrom('stream', 'dgram', undefined),
-    source: fc.record({ address: ipv4Arb, port: portArb }),
-    destination: fc.record({ address: ipv4Arb, port: portArb }),
-    tlvs: fc.array(validTlvArb, { maxLength: 4 }),
-  }),
-  fc.record({
-    version: fc.constantFrom(1, 2),
-    transport: fc.constantFrom('stream', 'dgram', undefined),
-    source: fc.record({ address: ipv6Arb, port: portArb }),
-    destination: fc.record({ address: ipv6Arb, port: portArb }),
-    tlvs: fc.array(validTlvArb, { maxLength: 4 }),
-  }),
-  fc.record({
-    version: fc.constant(2),
-    transport: fc.constantFrom('stream', 'dgram'),
-    source: fc.record({ path: pathArb }),
-    destination: fc.record({ path: pathArb }),
-    tlvs: fc.array(validTlvArb, { maxLength: 4 }),
-  }),
-  fc.record({ version: fc.constantFrom(1, 2), command: fc.constantFrom('local', 'proxy'), tlvs: fc.array(validTlvArb, { maxLength: 4 }) }),
-).map((init) => {
-  const { tlvs, ...rest } = init;
-  if (init.version === 1) return rest;
-  // At most one CRC32C TLV in a valid init.
-  let seenCrc = false;
-  return {
-    ...rest,
-    tlvs: tlvs.filter((t) => {
-      if (t.type !== 0x03) return true;
-      if (seenCrc) return false;
-      seenCrc = true;
-      return true;
+export const validInitArb = fc
+  .oneof(
+    fc.record({
+      version: fc.constantFrom(1, 2),
+      command: fc.constantFrom('proxy', undefined),
+      transport: fc.constantFrom('stream', 'dgram', undefined),
+      source: fc.record({ address: ipv4Arb, port: portArb }),
+      destination: fc.record({ address: ipv4Arb, port: portArb }),
+      tlvs: fc.array(validTlvArb, { maxLength: 4 }),
     }),
-  };
-});
+    fc.record({
+      version: fc.constantFrom(1, 2),
+      transport: fc.constantFrom('stream', 'dgram', undefined),
+      source: fc.record({ address: ipv6Arb, port: portArb }),
+      destination: fc.record({ address: ipv6Arb, port: portArb }),
+      tlvs: fc.array(validTlvArb, { maxLength: 4 }),
+    }),
+    fc.record({
+      version: fc.constant(2),
+      transport: fc.constantFrom('stream', 'dgram'),
+      source: fc.record({ path: pathArb }),
+      destination: fc.record({ path: pathArb }),
+      tlvs: fc.array(validTlvArb, { maxLength: 4 }),
+    }),
+    fc.record({
+      version: fc.constantFrom(1, 2),
+      command: fc.constantFrom('local', 'proxy'),
+      tlvs: fc.array(validTlvArb, { maxLength: 4 }),
+    }),
+  )
+  .map((init) => {
+    const { tlvs, ...rest } = init;
+    if (init.version === 1) return rest;
+    // At most one CRC32C TLV in a valid init.
+    let seenCrc = false;
+    return {
+      ...rest,
+      tlvs: tlvs.filter((t) => {
+        if (t.type !== 0x03) return true;
+        if (seenCrc) return false;
+        seenCrc = true;
+        return true;
+      }),
+    };
+  });
 
 const junkArb = fc.oneof(
   fc.constantFrom(undefined, null, '', 0, -1, 1.5, NaN, Infinity, true, 'bogus', '80', [], {}),
@@ -355,13 +390,22 @@ const junkArb = fc.oneof(
 );
 const endpointJunkArb = fc.oneof(
   junkArb,
-  fc.record({ address: fc.oneof(ipv4Arb, ipv6Arb, junkArb, fc.string({ maxLength: 45 })), port: fc.oneof(portArb, junkArb) }, { requiredKeys: [] }),
+  fc.record(
+    { address: fc.oneof(ipv4Arb, ipv6Arb, junkArb, fc.string({ maxLength: 45 })), port: fc.oneof(portArb, junkArb) },
+    { requiredKeys: [] },
+  ),
   fc.record({ path: fc.oneof(anyPathArb, junkArb, fc.string({ minLength: 100, maxLength: 200 })) }, { requiredKeys: [] }),
 );
 const tlvJunkArb = fc.oneof(
   validTlvArb,
   junkArb,
-  fc.record({ type: fc.oneof(fc.integer({ min: 0, max: 255 }), junkArb, fc.integer()), value: fc.oneof(tlvValueArb, junkArb, fc.uint8Array({ minLength: 4, maxLength: 4 })) }, { requiredKeys: [] }),
+  fc.record(
+    {
+      type: fc.oneof(fc.integer({ min: 0, max: 255 }), junkArb, fc.integer()),
+      value: fc.oneof(tlvValueArb, junkArb, fc.uint8Array({ minLength: 4, maxLength: 4 })),
+    },
+    { requiredKeys: [] },
+  ),
   fc.record({ type: fc.constantFrom(0x03, 0x05, 0x20), value: fc.oneof(tlvValueArb, fc.uint8Array({ minLength: 129, maxLength: 140 })) }),
 );
 
@@ -417,7 +461,10 @@ export function checkDecode(lib, input, options, extra = Uint8Array.of(0x50, 0x0
     // Incomplete, none or an error: more bytes never change none or the error.
     const longer = guarded(lib, 'decode(input + extra)', () => lib.decode(concat(input, extra), options));
     if (!r.ok) {
-      invariant(!longer.ok && longer.error.code === r.error.code, () => `error ${r.error.code} becomes ${resultSummary(longer)} once more bytes follow`);
+      invariant(
+        !longer.ok && longer.error.code === r.error.code,
+        () => `error ${r.error.code} becomes ${resultSummary(longer)} once more bytes follow`,
+      );
       invariant(r.error instanceof lib.ProxyProtocolError && r.error.name === 'ProxyProtocolError', 'error is not branded');
     } else if (r.value.status === 'none') {
       invariant(input.length > 0, 'none for empty input');
@@ -437,7 +484,10 @@ function checkReencode(lib, headerBytes, header, options) {
   }
   const bytes = re.value;
   const back = guarded(lib, 'decode(encode(decoded header))', () => lib.decode(bytes));
-  invariant(back.ok && back.value.status === 'complete' && back.value.length === bytes.length, () => `decode(encode(header)) gives ${resultSummary(back)}`);
+  invariant(
+    back.ok && back.value.status === 'complete' && back.value.length === bytes.length,
+    () => `decode(encode(header)) gives ${resultSummary(back)}`,
+  );
   const again = back.value.header;
   if (header.version === 1) {
     invariant(sameHeader(header, again), () => `v1 header changes through encode: ${show(normalizeHeader(again))}`);
@@ -447,7 +497,10 @@ function checkReencode(lib, headerBytes, header, options) {
   if (sameHeader(header, again) && crcKept) {
     // Canonical: the same header must take the same number of bytes, and the same bytes
     // whenever the family/transport byte is the one encode writes.
-    invariant(bytes.length === headerBytes.length, () => `canonical header re-encodes to ${bytes.length} bytes, decoded from ${headerBytes.length}`);
+    invariant(
+      bytes.length === headerBytes.length,
+      () => `canonical header re-encodes to ${bytes.length} bytes, decoded from ${headerBytes.length}`,
+    );
     // (UNIX paths end at their first NUL: bytes after it are not kept.)
     if (bytes[13] === headerBytes[13] && header.family !== 'unix') {
       invariant(sameBytes(bytes, headerBytes), () => `canonical header re-encodes to different bytes: ${hex(bytes)}`);
@@ -511,7 +564,8 @@ export function checkChunking(lib, input, cuts, options, parser = new lib.Header
   } else {
     invariant(parser.bufferedLength === input.length, 'incomplete: not every byte is buffered');
     const end = guarded(lib, 'parser.end', () => parser.end());
-    if (input.length > 0) invariant(!end.ok && end.error.code === 'ERR_PROXY_HEADER_INCOMPLETE', 'end() after a partial header does not throw INCOMPLETE');
+    if (input.length > 0)
+      invariant(!end.ok && end.error.code === 'ERR_PROXY_HEADER_INCOMPLETE', 'end() after a partial header does not throw INCOMPLETE');
     else invariant(end.ok, 'end() with nothing buffered throws');
     invariant(parser.bufferedLength === 0, 'parser keeps bytes after end()');
   }
@@ -521,7 +575,10 @@ export function checkChunking(lib, input, cuts, options, parser = new lib.Header
   const valid = versions.includes(2) && room >= VALID_V2.length ? VALID_V2 : versions.includes(1) && room >= 16 ? VALID_V1 : undefined;
   if (valid !== undefined) {
     const after = feed(lib, parser, split(valid, [0.3, 0.5]));
-    invariant(after.kind === 'complete', () => `the parser no longer decodes a valid header after that input: ${after.kind} ${after.code ?? ''}`);
+    invariant(
+      after.kind === 'complete',
+      () => `the parser no longer decodes a valid header after that input: ${after.kind} ${after.code ?? ''}`,
+    );
   }
   return got;
 }
@@ -538,7 +595,10 @@ export function checkEncode(lib, init, options) {
   }
   const bytes = r.value;
   invariant(bytes instanceof Uint8Array, 'encode did not return a Uint8Array');
-  invariant(len.ok && len.value === bytes.length, () => `encodingLength ${len.ok ? len.value : len.error.code} but encode wrote ${bytes.length}`);
+  invariant(
+    len.ok && len.value === bytes.length,
+    () => `encodingLength ${len.ok ? len.value : len.error.code} but encode wrote ${bytes.length}`,
+  );
   // encodeInto at an offset writes the same bytes and nothing else.
   const target = new Uint8Array(bytes.length + 7).fill(0xaa);
   const into = guarded(lib, 'encodeInto', () => lib.encodeInto(init, target, 5, options));
@@ -548,7 +608,10 @@ export function checkEncode(lib, init, options) {
 
   const d = guarded(lib, 'decode(encode(init))', () => lib.decode(bytes));
   invariant(d.ok, () => `decode rejects what encode produced: ${d.ok ? '' : `${d.error.code}: ${d.error.message}`} (bytes ${hex(bytes)})`);
-  invariant(d.value.status === 'complete' && d.value.length === bytes.length, () => `decode(encode(init)) gives ${resultSummary(d)} for ${bytes.length} bytes`);
+  invariant(
+    d.value.status === 'complete' && d.value.length === bytes.length,
+    () => `decode(encode(init)) gives ${resultSummary(d)} for ${bytes.length} bytes`,
+  );
   const h = d.value.header;
   const version = init.version === 1 ? 1 : 2;
   invariant(h.version === version, `version ${h.version}, asked for ${version}`);
@@ -558,12 +621,19 @@ export function checkEncode(lib, init, options) {
       [h.destination, init.destination],
     ]) {
       const canonical = lib.canonicalAddress(String(want.address));
-      invariant(got.address === canonical || got.address === `::ffff:${canonical}`, () => `address ${show(want.address)} decodes as ${got.address}`);
+      invariant(
+        got.address === canonical || got.address === `::ffff:${canonical}`,
+        () => `address ${show(want.address)} decodes as ${got.address}`,
+      );
       invariant(got.port === want.port, () => `port ${show(want.port)} decodes as ${got.port}`);
     }
   }
   if (h.source !== null && 'path' in h.source) {
-    invariant(h.source.path === init.source.path && h.destination.path === init.destination.path, () => `UNIX paths change through encode: ${show([init.source.path, init.destination.path])} -> ${show([h.source.path, h.destination.path])}`);
+    invariant(
+      h.source.path === init.source.path && h.destination.path === init.destination.path,
+      () =>
+        `UNIX paths change through encode: ${show([init.source.path, init.destination.path])} -> ${show([h.source.path, h.destination.path])}`,
+    );
   }
   if (version === 2) {
     // The init's TLVs come back in order, byte for byte (a CRC32C value is recomputed, a NOOP may pad).
@@ -584,7 +654,10 @@ export function checkEncode(lib, init, options) {
   // addresses are dropped by decode, so it is exempt).
   if (h.command !== 'local') {
     const again = guarded(lib, 'encode(decode(encode(init)))', () => lib.encode(h));
-    invariant(again.ok && sameBytes(again.value, bytes), () => `re-encoding the decoded header gives ${again.ok ? hex(again.value) : again.error.code}, first encoding ${hex(bytes)}`);
+    invariant(
+      again.ok && sameBytes(again.value, bytes),
+      () => `re-encoding the decoded header gives ${again.ok ? hex(again.value) : again.error.code}, first encoding ${hex(bytes)}`,
+    );
   }
   return r;
 }
@@ -597,7 +670,10 @@ export function checkTlvHelpers(lib, bytes, start, end) {
   invariant(loose.ok, 'splitTlvs (not strict) threw');
   const strict = guarded(lib, 'splitTlvs strict', () => lib.splitTlvs(bytes, s, e, true));
   if (loose.value === undefined) {
-    invariant(!strict.ok && strict.error.code === 'ERR_PROXY_TLV_MALFORMED', 'strict splitTlvs does not throw TLV_MALFORMED where the loose one fails');
+    invariant(
+      !strict.ok && strict.error.code === 'ERR_PROXY_TLV_MALFORMED',
+      'strict splitTlvs does not throw TLV_MALFORMED where the loose one fails',
+    );
   } else {
     invariant(strict.ok, 'strict splitTlvs throws where the loose one succeeds');
     let at = s;
@@ -641,7 +717,10 @@ export function checkNoEagerAllocation(lib, famByte, declared, fed, measureMemor
     const step = push(byte);
     if (!step.ok) return; // an invalid family/length combination: rejected, nothing buffered
     invariant(step.value.status === 'incomplete' || pushed === total, () => `status ${step.value.status} after ${pushed} bytes`);
-    invariant(parser.bufferedLength === (step.value.status === 'incomplete' ? pushed : 0), () => `bufferedLength ${parser.bufferedLength} after ${pushed} bytes`);
+    invariant(
+      parser.bufferedLength === (step.value.status === 'incomplete' ? pushed : 0),
+      () => `bufferedLength ${parser.bufferedLength} after ${pushed} bytes`,
+    );
   }
   if (measureMemory) {
     const grown = process.memoryUsage().arrayBuffers - before;
@@ -670,7 +749,14 @@ export function createTargets({ lib, corpus }) {
     ...corpus,
     {
       name: 'generated: largest v2 header',
-      bytes: lib.encode({ source: { address: '10.0.0.1', port: 1 }, destination: { address: '10.0.0.2', port: 2 }, tlvs: [{ type: 0xe0, value: new Uint8Array(65513).fill(0x41) }] }, { crc32c: true }),
+      bytes: lib.encode(
+        {
+          source: { address: '10.0.0.1', port: 1 },
+          destination: { address: '10.0.0.2', port: 2 },
+          tlvs: [{ type: 0xe0, value: new Uint8Array(65513).fill(0x41) }],
+        },
+        { crc32c: true },
+      ),
     },
   ];
   const seeds = corpus.map((c) => c.bytes);
@@ -687,7 +773,8 @@ export function createTargets({ lib, corpus }) {
       if (v.fixCrc) input = fixCrc(lib, input);
       return { ...v, input };
     });
-  const describeInput = (v) => `input=${hex(v.input)}\noptions=${show(v.options)}${v.seed === undefined ? '' : `\nseed input=${corpus[v.seed].name} mutations=${show(v.mutations)}`}`;
+  const describeInput = (v) =>
+    `input=${hex(v.input)}\noptions=${show(v.options)}${v.seed === undefined ? '' : `\nseed input=${corpus[v.seed].name} mutations=${show(v.mutations)}`}`;
   const withPayload = fc
     .tuple(fc.oneof(mutatedArb, fc.record({ input: rawBytesArb, options: decodeOptionsArb })), fc.uint8Array({ maxLength: 40 }))
     .map(([v, payload]) => ({ ...v, input: concat(v.input, payload) }));
@@ -707,7 +794,14 @@ export function createTargets({ lib, corpus }) {
     },
     {
       name: 'parser-chunking',
-      arbitrary: fc.record({ v: fc.oneof(mutatedArb, withPayload, seedArb.map((seed) => ({ seed, mutations: [], input: seeds[seed], options: undefined }))), cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }) }),
+      arbitrary: fc.record({
+        v: fc.oneof(
+          mutatedArb,
+          withPayload,
+          seedArb.map((seed) => ({ seed, mutations: [], input: seeds[seed], options: undefined })),
+        ),
+        cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }),
+      }),
       check: ({ v, cuts }) => void checkChunking(lib, v.input, cuts, v.options),
       describe: ({ v, cuts }) => `${describeInput(v)}\nchunks=${split(v.input, cuts).map(hex).join(' | ')}`,
     },
@@ -715,7 +809,13 @@ export function createTargets({ lib, corpus }) {
       name: 'parser-reuse',
       // One parser instance across a sequence of inputs, good and bad.
       arbitrary: fc.record({
-        inputs: fc.array(fc.record({ v: fc.oneof(mutatedArb, fc.record({ input: rawBytesArb })), cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }) }), { minLength: 1, maxLength: 6 }),
+        inputs: fc.array(
+          fc.record({
+            v: fc.oneof(mutatedArb, fc.record({ input: rawBytesArb })),
+            cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }),
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
       }),
       check: ({ inputs }) => {
         const parser = new lib.HeaderParser();
@@ -724,7 +824,8 @@ export function createTargets({ lib, corpus }) {
           if (got.kind === 'incomplete') parser.reset();
         }
       },
-      describe: ({ inputs }) => inputs.map(({ v, cuts }) => `input=${hex(v.input)} chunks=${split(v.input, cuts).map(hex).join('|')}`).join('\n'),
+      describe: ({ inputs }) =>
+        inputs.map(({ v, cuts }) => `input=${hex(v.input)} chunks=${split(v.input, cuts).map(hex).join('|')}`).join('\n'),
     },
     {
       name: 'encode-valid',
@@ -732,7 +833,10 @@ export function createTargets({ lib, corpus }) {
       check: ({ init, options }) => {
         const r = checkEncode(lib, init, options);
         const hasCrc = Array.isArray(init.tlvs) && init.tlvs.some((t) => t.type === 0x03);
-        invariant(r.ok || (options?.crc32c !== undefined && hasCrc), () => `encode rejects a valid init: ${r.error.code}: ${r.error.message}`);
+        invariant(
+          r.ok || (options?.crc32c !== undefined && hasCrc),
+          () => `encode rejects a valid init: ${r.error.code}: ${r.error.message}`,
+        );
       },
       describe: (v) => `init=${show(v.init)}\noptions=${show(v.options)}`,
     },
@@ -745,7 +849,10 @@ export function createTargets({ lib, corpus }) {
     {
       name: 'tlv-helpers',
       arbitrary: fc.record({
-        bytes: fc.oneof(fc.uint8Array({ maxLength: 200 }), seedArb.map((i) => seeds[i])),
+        bytes: fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          seedArb.map((i) => seeds[i]),
+        ),
         start: fc.nat({ max: 220 }),
         end: fc.nat({ max: 400 }),
       }),
@@ -809,7 +916,10 @@ function describeOutcome(o) {
 }
 
 function checkErrorIsOurs(lib, error, what) {
-  invariant(lib.isProxyProtocolError(error) && typeof error.code === 'string' && error.code.startsWith('ERR_PROXY_'), () => `${what}: a non-ProxyProtocolError reached 'error': ${error?.stack ?? String(error)}`);
+  invariant(
+    lib.isProxyProtocolError(error) && typeof error.code === 'string' && error.code.startsWith('ERR_PROXY_'),
+    () => `${what}: a non-ProxyProtocolError reached 'error': ${error?.stack ?? String(error)}`,
+  );
 }
 
 /**
@@ -846,20 +956,33 @@ export async function checkStreamDecoder(lib, node, input, chunks, { mode, optio
   invariant(headers.length <= 1, `'header' emitted ${headers.length} times`);
   const output = Buffer.concat(out);
   if (expected.kind === 'error') {
-    invariant(result.error !== undefined, () => `expected ${describeOutcome(expected)}, the stream ended (header ${headers.length ? 'emitted' : 'not emitted'}, ${output.length} bytes out)`);
+    invariant(
+      result.error !== undefined,
+      () =>
+        `expected ${describeOutcome(expected)}, the stream ended (header ${headers.length ? 'emitted' : 'not emitted'}, ${output.length} bytes out)`,
+    );
     checkErrorIsOurs(lib, result.error, 'ProxyProtocolDecoder');
     invariant(result.error.code === expected.code, () => `expected ${expected.code}, got ${result.error.code}`);
     invariant(headers.length === 0 && output.length === 0, 'data or a header came out before the error');
     return;
   }
   if (result.error !== undefined) checkErrorIsOurs(lib, result.error, 'ProxyProtocolDecoder');
-  invariant(result.error === undefined, () => `expected ${describeOutcome(expected)}, got error ${result.error.code}: ${result.error.message}`);
+  invariant(
+    result.error === undefined,
+    () => `expected ${describeOutcome(expected)}, got error ${result.error.code}: ${result.error.message}`,
+  );
   invariant(headers.length === 1, "'header' was not emitted");
   invariant(headers[0].dataBefore === 0, "data came out before 'header'");
   if (expected.kind === 'header') {
-    invariant(headers[0].header !== null && sameHeader(headers[0].header, expected.header), () => `header differs: ${show(headers[0].header && normalizeHeader(headers[0].header))}`);
+    invariant(
+      headers[0].header !== null && sameHeader(headers[0].header, expected.header),
+      () => `header differs: ${show(headers[0].header && normalizeHeader(headers[0].header))}`,
+    );
     invariant(decoder.header === headers[0].header, 'decoder.header is not the emitted header');
-    invariant(sameBytes(output, input.subarray(expected.length)), () => `payload differs: got ${hex(output)}, want ${hex(input.subarray(expected.length))}`);
+    invariant(
+      sameBytes(output, input.subarray(expected.length)),
+      () => `payload differs: got ${hex(output)}, want ${hex(input.subarray(expected.length))}`,
+    );
   } else {
     invariant(headers[0].header === null && decoder.header === null, 'lenient pass-through: the header is not null');
     invariant(sameBytes(output, input), () => `lenient pass-through is not byte-exact: got ${hex(output)}, want ${hex(input)}`);
@@ -893,14 +1016,20 @@ export async function checkReadProxyHeader(lib, node, input, chunks, { mode, opt
   const result = await settled(reading, 5000, 'readProxyHeader');
   invariant(counts() === before, () => `listeners left on the stream: ${counts()} (before ${before})`);
   if (expected.kind === 'error') {
-    invariant(result.error !== undefined, () => `expected ${describeOutcome(expected)}, resolved with ${result.header === null ? 'null' : 'a header'}`);
+    invariant(
+      result.error !== undefined,
+      () => `expected ${describeOutcome(expected)}, resolved with ${result.header === null ? 'null' : 'a header'}`,
+    );
     checkErrorIsOurs(lib, result.error, 'readProxyHeader');
     invariant(result.error.code === expected.code, () => `expected ${expected.code}, got ${result.error.code}`);
     stream.destroy();
     return;
   }
   if (result.error !== undefined) checkErrorIsOurs(lib, result.error, 'readProxyHeader');
-  invariant(result.error === undefined, () => `expected ${describeOutcome(expected)}, got error ${result.error.code}: ${result.error.message}`);
+  invariant(
+    result.error === undefined,
+    () => `expected ${describeOutcome(expected)}, got error ${result.error.code}: ${result.error.message}`,
+  );
   const rest = [];
   stream.on('data', (chunk) => rest.push(chunk));
   if (!stream.readableEnded) {
@@ -916,9 +1045,15 @@ export async function checkReadProxyHeader(lib, node, input, chunks, { mode, opt
   const output = Buffer.concat(rest);
   invariant(written === input.length, 'not every chunk was written');
   if (expected.kind === 'header') {
-    invariant(result.header !== null && sameHeader(result.header, expected.header), () => `header differs: ${show(result.header && normalizeHeader(result.header))}`);
+    invariant(
+      result.header !== null && sameHeader(result.header, expected.header),
+      () => `header differs: ${show(result.header && normalizeHeader(result.header))}`,
+    );
     invariant(node.getProxyHeader(stream) === result.header, 'getProxyHeader does not return the header');
-    invariant(sameBytes(output, input.subarray(expected.length)), () => `bytes after the header differ: got ${hex(output)}, want ${hex(input.subarray(expected.length))}`);
+    invariant(
+      sameBytes(output, input.subarray(expected.length)),
+      () => `bytes after the header differ: got ${hex(output)}, want ${hex(input.subarray(expected.length))}`,
+    );
   } else {
     invariant(result.header === null, 'lenient: expected null');
     invariant(sameBytes(output, input), () => `lenient: bytes left on the stream differ: got ${hex(output)}, want ${hex(input)}`);
@@ -929,19 +1064,30 @@ export async function checkReadProxyHeader(lib, node, input, chunks, { mode, opt
 export function createNodeTargets({ lib, node, corpus }) {
   const seeds = corpus.map((c) => c.bytes);
   const seedArb = fc.nat({ max: seeds.length - 1 });
-  const payloadArb = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 200, maxLength: 2000 }));
+  const payloadArb = fc.oneof(
+    fc.uint8Array({ maxLength: 64 }),
+    fc.constant(new Uint8Array(0)),
+    fc.uint8Array({ minLength: 200, maxLength: 2000 }),
+  );
   const headArb = fc.oneof(
     { weight: 4, arbitrary: seedArb.map((seed) => ({ seed, mutations: [], head: seeds[seed] })) },
     {
       weight: 3,
-      arbitrary: fc.record({ seed: seedArb, mutations: fc.array(mutationArb, { minLength: 1, maxLength: 3 }), fixCrc: fc.boolean() }).map((v) => {
-        const head = mutate(seeds[v.seed], v.mutations, seeds);
-        return { ...v, head: v.fixCrc ? fixCrc(lib, head) : head };
-      }),
+      arbitrary: fc
+        .record({ seed: seedArb, mutations: fc.array(mutationArb, { minLength: 1, maxLength: 3 }), fixCrc: fc.boolean() })
+        .map((v) => {
+          const head = mutate(seeds[v.seed], v.mutations, seeds);
+          return { ...v, head: v.fixCrc ? fixCrc(lib, head) : head };
+        }),
     },
     { weight: 2, arbitrary: rawBytesArb.map((head) => ({ head })) },
     // Short inputs: empty, prefixes of a signature, a byte that is not one.
-    { weight: 1, arbitrary: fc.constantFrom('', 'P', 'PRO', 'PROXY', 'PROXY ', '\r\n', '\r\n\r\n\0\r\nQUI', 'G', 'GET / HTTP/1.1\r\n').map((s) => ({ head: Uint8Array.from(Buffer.from(s, 'latin1')) })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('', 'P', 'PRO', 'PROXY', 'PROXY ', '\r\n', '\r\n\r\n\0\r\nQUI', 'G', 'GET / HTTP/1.1\r\n')
+        .map((s) => ({ head: Uint8Array.from(Buffer.from(s, 'latin1')) })),
+    },
   );
   const arbitrary = fc
     .record({
@@ -958,7 +1104,8 @@ export function createNodeTargets({ lib, node, corpus }) {
       const input = concat(v.h.head, v.payload);
       // 'bytes': one byte per chunk, for inputs short enough to keep the run cheap.
       const n = input.length;
-      const cuts = v.cuts === 'bytes' ? (n <= 300 ? Array.from({ length: Math.max(0, n - 1) }, (_, k) => (k + 1.5) / (n + 1)) : [0.5]) : v.cuts;
+      const cuts =
+        v.cuts === 'bytes' ? (n <= 300 ? Array.from({ length: Math.max(0, n - 1) }, (_, k) => (k + 1.5) / (n + 1)) : [0.5]) : v.cuts;
       return { ...v, input, chunks: split(input, cuts) };
     });
   const describe = (v) =>

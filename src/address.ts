@@ -127,14 +127,7 @@ const HEX_VALUE: Int8Array = /* @__PURE__ */ (() => {
  * group, upper or lower case, at most one `::`, and (when `allowDottedQuad`) an IPv4 tail as in
  * `::ffff:192.0.2.1`. Returns false when the text is not strictly valid.
  */
-export function parseIPv6(
-  s: string,
-  out: Uint8Array,
-  offset = 0,
-  start = 0,
-  end = s.length,
-  allowDottedQuad = true,
-): boolean {
+export function parseIPv6(s: string, out: Uint8Array, offset = 0, start = 0, end = s.length, allowDottedQuad = true): boolean {
   if (end - start > IPV6_MAX_TEXT || end - start < 2) return false;
   // The same grammar as parseIPv6Bytes, over character codes (anything above 0xff is invalid).
   let count = 0;
@@ -191,14 +184,7 @@ export function parseIPv6(
 const groups = new Uint16Array(8);
 
 /** {@link parseIPv6} over the bytes `b[start, end)` (ASCII text). */
-export function parseIPv6Bytes(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  out: Uint8Array,
-  offset = 0,
-  allowDottedQuad = true,
-): boolean {
+export function parseIPv6Bytes(b: Uint8Array, start: number, end: number, out: Uint8Array, offset = 0, allowDottedQuad = true): boolean {
   let count = 0;
   let gap = -1; // index in `groups` where "::" stands
   let i = start;
@@ -281,23 +267,131 @@ export function dottedQuadString(b: Uint8Array, at: number, n: number): string {
   const f = String.fromCharCode;
   switch (n) {
     case 7:
-      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number);
+      return f(
+        b[at] as number,
+        b[at + 1] as number,
+        b[at + 2] as number,
+        b[at + 3] as number,
+        b[at + 4] as number,
+        b[at + 5] as number,
+        b[at + 6] as number,
+      );
     case 8:
-      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number);
+      return f(
+        b[at] as number,
+        b[at + 1] as number,
+        b[at + 2] as number,
+        b[at + 3] as number,
+        b[at + 4] as number,
+        b[at + 5] as number,
+        b[at + 6] as number,
+        b[at + 7] as number,
+      );
     case 9:
-      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number);
+      return f(
+        b[at] as number,
+        b[at + 1] as number,
+        b[at + 2] as number,
+        b[at + 3] as number,
+        b[at + 4] as number,
+        b[at + 5] as number,
+        b[at + 6] as number,
+        b[at + 7] as number,
+        b[at + 8] as number,
+      );
     case 10:
-      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number);
+      return f(
+        b[at] as number,
+        b[at + 1] as number,
+        b[at + 2] as number,
+        b[at + 3] as number,
+        b[at + 4] as number,
+        b[at + 5] as number,
+        b[at + 6] as number,
+        b[at + 7] as number,
+        b[at + 8] as number,
+        b[at + 9] as number,
+      );
     case 11:
-      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number);
+      return f(
+        b[at] as number,
+        b[at + 1] as number,
+        b[at + 2] as number,
+        b[at + 3] as number,
+        b[at + 4] as number,
+        b[at + 5] as number,
+        b[at + 6] as number,
+        b[at + 7] as number,
+        b[at + 8] as number,
+        b[at + 9] as number,
+        b[at + 10] as number,
+      );
     case 12:
-      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number, b[at + 11] as number);
+      return f(
+        b[at] as number,
+        b[at + 1] as number,
+        b[at + 2] as number,
+        b[at + 3] as number,
+        b[at + 4] as number,
+        b[at + 5] as number,
+        b[at + 6] as number,
+        b[at + 7] as number,
+        b[at + 8] as number,
+        b[at + 9] as number,
+        b[at + 10] as number,
+        b[at + 11] as number,
+      );
     case 13:
-      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number, b[at + 11] as number, b[at + 12] as number);
+      return f(
+        b[at] as number,
+        b[at + 1] as number,
+        b[at + 2] as number,
+        b[at + 3] as number,
+        b[at + 4] as number,
+        b[at + 5] as number,
+        b[at + 6] as number,
+        b[at + 7] as number,
+        b[at + 8] as number,
+        b[at + 9] as number,
+        b[at + 10] as number,
+        b[at + 11] as number,
+        b[at + 12] as number,
+      );
     case 14:
-      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number, b[at + 11] as number, b[at + 12] as number, b[at + 13] as number);
+      return f(
+        b[at] as number,
+        b[at + 1] as number,
+        b[at + 2] as number,
+        b[at + 3] as number,
+        b[at + 4] as number,
+        b[at + 5] as number,
+        b[at + 6] as number,
+        b[at + 7] as number,
+        b[at + 8] as number,
+        b[at + 9] as number,
+        b[at + 10] as number,
+        b[at + 11] as number,
+        b[at + 12] as number,
+        b[at + 13] as number,
+      );
     default:
-      return f(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number, b[at + 5] as number, b[at + 6] as number, b[at + 7] as number, b[at + 8] as number, b[at + 9] as number, b[at + 10] as number, b[at + 11] as number, b[at + 12] as number, b[at + 13] as number, b[at + 14] as number);
+      return f(
+        b[at] as number,
+        b[at + 1] as number,
+        b[at + 2] as number,
+        b[at + 3] as number,
+        b[at + 4] as number,
+        b[at + 5] as number,
+        b[at + 6] as number,
+        b[at + 7] as number,
+        b[at + 8] as number,
+        b[at + 9] as number,
+        b[at + 10] as number,
+        b[at + 11] as number,
+        b[at + 12] as number,
+        b[at + 13] as number,
+        b[at + 14] as number,
+      );
   }
 }
 

@@ -8,7 +8,18 @@ export const V1_SIGNATURE: Uint8Array = /* @__PURE__ */ Uint8Array.of(0x50, 0x52
 
 /** `\r\n\r\n\0\r\nQUIT\n` — the first twelve bytes of every v2 header. It contains a NUL: never treat it as a C string. */
 export const V2_SIGNATURE: Uint8Array = /* @__PURE__ */ Uint8Array.of(
-  0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+  0x0d,
+  0x0a,
+  0x0d,
+  0x0a,
+  0x00,
+  0x0d,
+  0x0a,
+  0x51,
+  0x55,
+  0x49,
+  0x54,
+  0x0a,
 );
 
 /** Size limits fixed by the specification. */

@@ -52,7 +52,9 @@ const [rangeImpl, wordsImpl] = /* @__PURE__ */ (() => {
     let i = start;
     const fast = end - ((end - start) & 15);
     while (i < fast) {
-      const w = crc ^ ((bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24));
+      const w =
+        crc ^
+        ((bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24));
       crc =
         (t[3840 + (w & 0xff)] as number) ^
         (t[3584 + ((w >>> 8) & 0xff)] as number) ^

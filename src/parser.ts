@@ -97,7 +97,7 @@ export class HeaderParser {
     // An incomplete result means every byte so far belongs to the header, and the header is at
     // most maxHeaderLength: never buffer more than that.
     const room = this.#maxHeaderLength - before;
-    const take = chunk.length < room ? chunk.length : room;
+    const take = Math.min(chunk.length, room);
     this.#append(chunk.subarray(0, take));
     const buffered = (this.#buffer as Uint8Array).subarray(0, this.#used);
     const result = decodeResolved(buffered, this.#options);

@@ -100,7 +100,8 @@ export function buildTlvs(init: TlvInit): Tlv[] {
   if (typeof init !== 'object' || init === null) fail('ERR_PROXY_INVALID_HEADER', 'typed TLVs must be an object');
   for (const key of ['ssl', 'aws', 'azure', 'gcp'] as const) {
     const value = init[key];
-    if (value !== undefined && (typeof value !== 'object' || value === null)) fail('ERR_PROXY_INVALID_HEADER', `tlvs.${key} must be an object`);
+    if (value !== undefined && (typeof value !== 'object' || value === null))
+      fail('ERR_PROXY_INVALID_HEADER', `tlvs.${key} must be an object`);
   }
   if (init.raw !== undefined && !Array.isArray(init.raw)) fail('ERR_PROXY_INVALID_HEADER', 'tlvs.raw must be an array');
   const tlvs: Tlv[] = [];
@@ -128,11 +129,15 @@ export function buildTlvs(init: TlvInit): Tlv[] {
   if (init.azure !== undefined) {
     const id = init.azure.linkId;
     if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) fail('ERR_PROXY_INVALID_HEADER', 'azure.linkId must be an integer 0..2^32-1');
-    tlvs.push({ type: TlvType.AZURE, value: Uint8Array.of(AZURE_SUBTYPE_PRIVATE_ENDPOINT_LINKID, id & 0xff, (id >>> 8) & 0xff, (id >>> 16) & 0xff, id >>> 24) });
+    tlvs.push({
+      type: TlvType.AZURE,
+      value: Uint8Array.of(AZURE_SUBTYPE_PRIVATE_ENDPOINT_LINKID, id & 0xff, (id >>> 8) & 0xff, (id >>> 16) & 0xff, id >>> 24),
+    });
   }
   if (init.gcp !== undefined) {
     const raw = init.gcp.pscConnectionId;
-    if (typeof raw === 'number' && !Number.isSafeInteger(raw)) fail('ERR_PROXY_INVALID_HEADER', 'gcp.pscConnectionId: use a bigint above 2^53');
+    if (typeof raw === 'number' && !Number.isSafeInteger(raw))
+      fail('ERR_PROXY_INVALID_HEADER', 'gcp.pscConnectionId: use a bigint above 2^53');
     if (typeof raw !== 'bigint' && typeof raw !== 'number') fail('ERR_PROXY_INVALID_HEADER', 'gcp.pscConnectionId must be a bigint');
     let id = typeof raw === 'bigint' ? raw : BigInt(raw);
     if (id < 0n || id > 0xffffffffffffffffn) fail('ERR_PROXY_INVALID_HEADER', 'gcp.pscConnectionId must fit in 64 unsigned bits');
@@ -151,7 +156,9 @@ export function buildTlvs(init: TlvInit): Tlv[] {
 export function buildSsl(init: SslTlvInit): Uint8Array {
   const client =
     init.client ??
-    ((init.clientSsl ?? true ? SslClient.SSL : 0) | (init.certConnection ? SslClient.CERT_CONN : 0) | (init.certSession ? SslClient.CERT_SESS : 0));
+    ((init.clientSsl ?? true) ? SslClient.SSL : 0) |
+      (init.certConnection ? SslClient.CERT_CONN : 0) |
+      (init.certSession ? SslClient.CERT_SESS : 0);
   const verify = init.verify ?? 0;
   if (!Number.isInteger(client) || client < 0 || client > 255) fail('ERR_PROXY_INVALID_HEADER', 'ssl.client must be a byte');
   if (!Number.isInteger(verify) || verify < 0 || verify > 0xffffffff) fail('ERR_PROXY_INVALID_HEADER', 'ssl.verify must be a u32');

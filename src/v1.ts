@@ -57,17 +57,17 @@ export function decodeV1Resolved(input: Uint8Array, options: ResolvedDecodeOptio
     const fast = tcpLine(input, n, options);
     if (fast !== undefined) return fast;
   }
-  const sigEnd = n < 5 ? n : 5;
+  const sigEnd = Math.min(n, 5);
   for (let i = 0; i < sigEnd; i++) if (input[i] !== V1_SIGNATURE[i]) return NONE;
   if (n < 5) return INCOMPLETE;
   if (!options.acceptV1) fail('ERR_PROXY_VERSION_NOT_ALLOWED', 'PROXY protocol version 1 is not accepted here', 0);
   if (n === 5) return INCOMPLETE;
   if (input[5] !== SPACE) fail('ERR_PROXY_V1_SYNTAX', "'PROXY' must be followed by a single space", 5);
 
-  const limit = options.maxHeaderLength < MAX ? options.maxHeaderLength : MAX;
+  const limit = Math.min(options.maxHeaderLength, MAX);
   // Checks run byte by byte, in order, so that the error for a line does not depend on how much
   // of it has arrived: the CR may be at limit - 2 at the latest, leaving room for its LF.
-  const scanEnd = n < limit - 1 ? n : limit - 1;
+  const scanEnd = Math.min(n, limit - 1);
   const badToken = tokenMismatchAt(input, n);
   let cr = -1;
   for (let i = 6; i < scanEnd; i++) {
@@ -170,7 +170,7 @@ function tcpLine(input: Uint8Array, n: number, options: ResolvedDecodeOptions): 
   const destinationPort = scanPort(input, i + 1, n);
   if (destinationPort < 0) return undefined;
   const cr = scanned;
-  const limit = options.maxHeaderLength < MAX ? options.maxHeaderLength : MAX;
+  const limit = Math.min(options.maxHeaderLength, MAX);
   if (cr + 1 >= n || input[cr] !== CR || input[cr + 1] !== LF || cr + 2 > limit) return undefined;
   const header: ProxyHeader = {
     version: 1,
@@ -285,7 +285,8 @@ function port(input: Uint8Array, start: number, end: number): number {
   let value = 0;
   for (let i = start; i < end; i++) {
     const c = input[i] as number;
-    if (c < 0x30 || c > 0x39) fail('ERR_PROXY_INVALID_PORT', `port is not a decimal number: ${JSON.stringify(latin1(input, start, end))}`, i);
+    if (c < 0x30 || c > 0x39)
+      fail('ERR_PROXY_INVALID_PORT', `port is not a decimal number: ${JSON.stringify(latin1(input, start, end))}`, i);
     value = value * 10 + (c - 0x30);
   }
   if ((length > 1 && input[start] === 0x30) || length > 5 || value > 65535) {
@@ -310,7 +311,11 @@ const addresses = /* @__PURE__ */ new Uint8Array(32);
  */
 function prepareV1(header: ProxyHeaderInit): number {
   const tlvs = header.tlvs as unknown;
-  if (tlvs !== undefined && tlvs !== null && (Array.isArray(tlvs) ? tlvs.length > 0 : typeof tlvs !== 'object' || Object.keys(tlvs).length > 0)) {
+  if (
+    tlvs !== undefined &&
+    tlvs !== null &&
+    (Array.isArray(tlvs) ? tlvs.length > 0 : typeof tlvs !== 'object' || Object.keys(tlvs).length > 0)
+  ) {
     fail('ERR_PROXY_INVALID_HEADER', 'version 1 cannot carry TLVs; use version 2');
   }
   const source = header.source ?? null;

@@ -6,12 +6,7 @@ import { formatIPv4, formatIPv6 } from './address.js';
 import { Limits, TlvType, V2_SIGNATURE } from './constants.js';
 import { crc32c, crc32cRange } from './crc32c.js';
 import { fail } from './errors.js';
-import {
-  type DecodeOptions,
-  type EncodeOptions,
-  type ResolvedDecodeOptions,
-  resolveDecodeOptions,
-} from './options.js';
+import { type DecodeOptions, type EncodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
 import { checkTlvShape, checkTlvs, splitTlvs, tlvsLength } from './tlv.js';
 import { buildTlvs, type TlvInit } from './tlv-build.js';
 import type {
@@ -69,7 +64,7 @@ export function decodeV2Resolved(input: Uint8Array, options: ResolvedDecodeOptio
     input[11] !== 0x0a
   ) {
     // Short or not a signature: the byte-by-byte comparison decides between none and incomplete.
-    const sigEnd = n < 12 ? n : 12;
+    const sigEnd = Math.min(n, 12);
     for (let i = 0; i < sigEnd; i++) if (input[i] !== V2_SIGNATURE[i]) return NONE;
   }
   if (n < 12) return INCOMPLETE;
@@ -86,7 +81,11 @@ export function decodeV2Resolved(input: Uint8Array, options: ResolvedDecodeOptio
   const famByte = input[13] as number;
   // LOCAL: the spec says the family is ignored, so any byte is accepted (and never used for addresses).
   if (!local && !isListedFamilyByte(famByte)) {
-    fail('ERR_PROXY_V2_FAMILY', `family/transport byte 0x${famByte.toString(16).padStart(2, '0')} is not one of the defined combinations`, 13);
+    fail(
+      'ERR_PROXY_V2_FAMILY',
+      `family/transport byte 0x${famByte.toString(16).padStart(2, '0')} is not one of the defined combinations`,
+      13,
+    );
   }
   if (n < 16) return INCOMPLETE;
 
@@ -170,14 +169,19 @@ function unixPath(input: Uint8Array, at: number): string {
 
 function verifyCrc(input: Uint8Array, total: number, tlv: Tlv): void {
   const value = tlv.value;
-  const stored = ((value[0] as number) * 0x1000000 + (((value[1] as number) << 16) | ((value[2] as number) << 8) | (value[3] as number))) >>> 0;
+  const stored =
+    ((value[0] as number) * 0x1000000 + (((value[1] as number) << 16) | ((value[2] as number) << 8) | (value[3] as number))) >>> 0;
   // The checksum is computed with its own 4 bytes zeroed: hash around them.
   const at = value.byteOffset - input.byteOffset;
   let crc = crc32cRange(input, 0, at);
   crc = crc32cRange(ZERO4, 0, 4, crc);
   crc = total - at - 4 >= 256 ? crc32c(input.subarray(at + 4, total), crc) : crc32cRange(input, at + 4, total, crc);
   if (crc !== stored) {
-    fail('ERR_PROXY_CRC32C_MISMATCH', `CRC32C mismatch: header says 0x${stored.toString(16).padStart(8, '0')}, computed 0x${crc.toString(16).padStart(8, '0')}`, at);
+    fail(
+      'ERR_PROXY_CRC32C_MISMATCH',
+      `CRC32C mismatch: header says 0x${stored.toString(16).padStart(8, '0')}, computed 0x${crc.toString(16).padStart(8, '0')}`,
+      at,
+    );
   }
 }
 
@@ -238,7 +242,8 @@ let sharedInUse = false;
 /** Validates everything but (with an explicit family) the addresses, ports and paths; returns the header length. */
 function prepare(p: V2Plan, header: ProxyHeaderInit, options: EncodeOptions | undefined): number {
   const command = header.command ?? 'proxy';
-  if (command !== 'proxy' && command !== 'local') fail('ERR_PROXY_INVALID_HEADER', `command must be 'proxy' or 'local': ${String(command)}`);
+  if (command !== 'proxy' && command !== 'local')
+    fail('ERR_PROXY_INVALID_HEADER', `command must be 'proxy' or 'local': ${String(command)}`);
   const source = header.source ?? null;
   const destination = header.destination ?? null;
   let familyIndex = 0;
@@ -255,7 +260,8 @@ function prepare(p: V2Plan, header: ProxyHeaderInit, options: EncodeOptions | un
     }
     checkEndpoints(source, destination);
     const unix = 'path' in source;
-    if (unix !== 'path' in destination) fail('ERR_PROXY_INVALID_HEADER', 'source and destination must both be UNIX paths or both IP endpoints');
+    if (unix !== 'path' in destination)
+      fail('ERR_PROXY_INVALID_HEADER', 'source and destination must both be UNIX paths or both IP endpoints');
     const given = header.family;
     let family: ProxyFamily;
     if (given !== undefined) {
@@ -268,7 +274,8 @@ function prepare(p: V2Plan, header: ProxyHeaderInit, options: EncodeOptions | un
       family = inferIpFamilyInto((source as IpEndpoint).address, (destination as IpEndpoint).address, p.addresses);
     }
     familyIndex = family === 'ipv4' ? 1 : family === 'ipv6' ? 2 : family === 'unix' ? 3 : family === 'unspec' ? 0 : -1;
-    if (familyIndex < 0) fail('ERR_PROXY_INVALID_HEADER', `family must be 'ipv4', 'ipv6' or 'unix' when there are addresses: ${String(family)}`);
+    if (familyIndex < 0)
+      fail('ERR_PROXY_INVALID_HEADER', `family must be 'ipv4', 'ipv6' or 'unix' when there are addresses: ${String(family)}`);
     if (familyIndex === 0) fail('ERR_PROXY_INVALID_HEADER', "family 'unspec' cannot carry addresses");
     if ((familyIndex === 3) !== unix) fail('ERR_PROXY_INVALID_HEADER', `family '${family}' does not match the endpoints given`);
     const transport = header.transport ?? 'stream';
@@ -437,7 +444,6 @@ function write(p: V2Plan, out: Uint8Array, at: number): void {
     i += 32;
   } else if (family === 3) {
     i += 2 * Limits.UNIX_PATH_LENGTH; // written by finish
-
   }
   if (family === 1 || family === 2) {
     const sp = p.sourcePort;

@@ -8,7 +8,9 @@ export const ipv4 = fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => for
 export const ipv6 = fc
   .oneof(
     fc.uint8Array({ minLength: 16, maxLength: 16 }),
-    fc.array(fc.constantFrom(0, 0, 1, 0xffff), { minLength: 8, maxLength: 8 }).map((g) => Uint8Array.from(g.flatMap((x) => [x >> 8, x & 0xff]))),
+    fc
+      .array(fc.constantFrom(0, 0, 1, 0xffff), { minLength: 8, maxLength: 8 })
+      .map((g) => Uint8Array.from(g.flatMap((x) => [x >> 8, x & 0xff]))),
     fc.uint8Array({ minLength: 4, maxLength: 4 }).map((v4) => Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...v4)),
   )
   .map((b) => formatIPv6(b));
@@ -17,10 +19,17 @@ export const unixPath = fc.string({ maxLength: 40 }).filter((s) => !s.includes('
 
 /** TLVs a default decoder accepts: no CRC32C (its value is computed), UNIQUE_ID ≤ 128, well-formed SSL. */
 export const tlv: fc.Arbitrary<Tlv> = fc.oneof(
-  fc.record({ type: fc.integer({ min: 0, max: 255 }).filter((t) => t !== 0x03 && t !== 0x05 && t !== 0x20), value: fc.uint8Array({ maxLength: 40 }) }),
+  fc.record({
+    type: fc.integer({ min: 0, max: 255 }).filter((t) => t !== 0x03 && t !== 0x05 && t !== 0x20),
+    value: fc.uint8Array({ maxLength: 40 }),
+  }),
   fc.record({ type: fc.constant(0x05), value: fc.uint8Array({ maxLength: 128 }) }),
   fc
-    .tuple(fc.nat({ max: 7 }), fc.nat({ max: 0xffffffff }), fc.array(fc.record({ type: fc.integer({ min: 0x21, max: 0x28 }), value: fc.uint8Array({ maxLength: 20 }) }), { maxLength: 4 }))
+    .tuple(
+      fc.nat({ max: 7 }),
+      fc.nat({ max: 0xffffffff }),
+      fc.array(fc.record({ type: fc.integer({ min: 0x21, max: 0x28 }), value: fc.uint8Array({ maxLength: 20 }) }), { maxLength: 4 }),
+    )
     .map(([client, verify, subs]) => {
       const size = 5 + subs.reduce((n, s) => n + 3 + s.value.length, 0);
       const v = new Uint8Array(size);
@@ -42,27 +51,83 @@ const transport = fc.constantFrom('stream' as const, 'dgram' as const);
 
 export const v2Header: fc.Arbitrary<ProxyHeader> = fc.oneof(
   fc.record({ s: ipv4, d: ipv4, sp: port, dp: port, t: transport, tlvs: fc.array(tlv, { maxLength: 5 }) }).map(
-    ({ s, d, sp, dp, t, tlvs }): ProxyHeader => ({ version: 2, command: 'proxy', family: 'ipv4', transport: t, source: { address: s, port: sp }, destination: { address: d, port: dp }, tlvs }),
+    ({ s, d, sp, dp, t, tlvs }): ProxyHeader => ({
+      version: 2,
+      command: 'proxy',
+      family: 'ipv4',
+      transport: t,
+      source: { address: s, port: sp },
+      destination: { address: d, port: dp },
+      tlvs,
+    }),
   ),
   fc.record({ s: ipv6, d: ipv6, sp: port, dp: port, t: transport, tlvs: fc.array(tlv, { maxLength: 5 }) }).map(
-    ({ s, d, sp, dp, t, tlvs }): ProxyHeader => ({ version: 2, command: 'proxy', family: 'ipv6', transport: t, source: { address: s, port: sp }, destination: { address: d, port: dp }, tlvs }),
+    ({ s, d, sp, dp, t, tlvs }): ProxyHeader => ({
+      version: 2,
+      command: 'proxy',
+      family: 'ipv6',
+      transport: t,
+      source: { address: s, port: sp },
+      destination: { address: d, port: dp },
+      tlvs,
+    }),
   ),
   fc.record({ s: unixPath, d: unixPath, t: transport, tlvs: fc.array(tlv, { maxLength: 3 }) }).map(
-    ({ s, d, t, tlvs }): ProxyHeader => ({ version: 2, command: 'proxy', family: 'unix', transport: t, source: { path: s }, destination: { path: d }, tlvs }),
+    ({ s, d, t, tlvs }): ProxyHeader => ({
+      version: 2,
+      command: 'proxy',
+      family: 'unix',
+      transport: t,
+      source: { path: s },
+      destination: { path: d },
+      tlvs,
+    }),
   ),
   fc.record({ command: fc.constantFrom('local' as const, 'proxy' as const), tlvs: fc.array(tlv, { maxLength: 4 }) }).map(
-    ({ command, tlvs }): ProxyHeader => ({ version: 2, command, family: 'unspec', transport: 'unspec', source: null, destination: null, tlvs }),
+    ({ command, tlvs }): ProxyHeader => ({
+      version: 2,
+      command,
+      family: 'unspec',
+      transport: 'unspec',
+      source: null,
+      destination: null,
+      tlvs,
+    }),
   ),
 );
 
 export const v1Header: fc.Arbitrary<ProxyHeader> = fc.oneof(
   fc.record({ s: ipv4, d: ipv4, sp: port, dp: port }).map(
-    ({ s, d, sp, dp }): ProxyHeader => ({ version: 1, command: 'proxy', family: 'ipv4', transport: 'stream', source: { address: s, port: sp }, destination: { address: d, port: dp }, tlvs: [] }),
+    ({ s, d, sp, dp }): ProxyHeader => ({
+      version: 1,
+      command: 'proxy',
+      family: 'ipv4',
+      transport: 'stream',
+      source: { address: s, port: sp },
+      destination: { address: d, port: dp },
+      tlvs: [],
+    }),
   ),
   fc.record({ s: ipv6, d: ipv6, sp: port, dp: port }).map(
-    ({ s, d, sp, dp }): ProxyHeader => ({ version: 1, command: 'proxy', family: 'ipv6', transport: 'stream', source: { address: s, port: sp }, destination: { address: d, port: dp }, tlvs: [] }),
+    ({ s, d, sp, dp }): ProxyHeader => ({
+      version: 1,
+      command: 'proxy',
+      family: 'ipv6',
+      transport: 'stream',
+      source: { address: s, port: sp },
+      destination: { address: d, port: dp },
+      tlvs: [],
+    }),
   ),
-  fc.constant<ProxyHeader>({ version: 1, command: 'proxy', family: 'unspec', transport: 'unspec', source: null, destination: null, tlvs: [] }),
+  fc.constant<ProxyHeader>({
+    version: 1,
+    command: 'proxy',
+    family: 'unspec',
+    transport: 'unspec',
+    source: null,
+    destination: null,
+    tlvs: [],
+  }),
 );
 
 export const header = fc.oneof(v1Header, v2Header);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decode, type DecodeOptions, encode, HeaderParser, isProxyProtocolError, ProxyProtocolError } from '../src/index.js';
+import { type DecodeOptions, decode, encode, HeaderParser, isProxyProtocolError, ProxyProtocolError } from '../src/index.js';
 import { ascii, concat, unhex } from './helpers.js';
 
 function codeOf(bytes: Uint8Array, options?: DecodeOptions): string {
@@ -47,7 +47,11 @@ describe('options', () => {
     expect(codeOf(V2_TCP4, { versions: [2] })).toBe('complete');
   });
   test('maxHeaderLength rejects a v2 header from its fixed part, before the body arrives', () => {
-    const big = encode({ source: { address: '1.2.3.4', port: 1 }, destination: { address: '1.2.3.4', port: 2 }, tlvs: [{ type: 0xe1, value: new Uint8Array(5000) }] });
+    const big = encode({
+      source: { address: '1.2.3.4', port: 1 },
+      destination: { address: '1.2.3.4', port: 2 },
+      tlvs: [{ type: 0xe1, value: new Uint8Array(5000) }],
+    });
     expect(codeOf(big.subarray(0, 16), { maxHeaderLength: 4096 })).toBe('ERR_PROXY_HEADER_TOO_LONG');
     expect(codeOf(big.subarray(0, 16))).toBe('incomplete');
     expect(codeOf(big)).toBe('complete');
@@ -75,7 +79,11 @@ describe('options', () => {
     expect(codeOf(bytes, { verifyCrc32c: false })).toBe('complete');
   });
   test('maxUniqueIdLength', () => {
-    const init = { source: { address: '1.2.3.4', port: 1 }, destination: { address: '1.2.3.4', port: 2 }, tlvs: [{ type: 5, value: new Uint8Array(100) }] };
+    const init = {
+      source: { address: '1.2.3.4', port: 1 },
+      destination: { address: '1.2.3.4', port: 2 },
+      tlvs: [{ type: 5, value: new Uint8Array(100) }],
+    };
     expect(codeOf(encode(init), { maxUniqueIdLength: 64 })).toBe('ERR_PROXY_TLV_INVALID');
     expect(codeOf(encode(init))).toBe('complete');
   });
@@ -86,7 +94,12 @@ describe('v2 semantics', () => {
     const local = V2_TCP4.slice();
     local[12] = 0x20;
     const r = decode(local);
-    expect(r.status === 'complete' && [r.header.command, r.header.family, r.header.source, r.header.destination]).toEqual(['local', 'ipv4', null, null]);
+    expect(r.status === 'complete' && [r.header.command, r.header.family, r.header.source, r.header.destination]).toEqual([
+      'local',
+      'ipv4',
+      null,
+      null,
+    ]);
   });
   test('LOCAL with an undefined family byte is accepted as unspec (the spec: the family is ignored)', () => {
     const r = decode(unhex('0d0a0d0a000d0a515549540a20ff0000'));
@@ -101,7 +114,11 @@ describe('v2 semantics', () => {
     expect(codeOf(bytes)).toBe('ERR_PROXY_INVALID_ADDRESS');
   });
   test('TLV values are views into the input (no copies)', () => {
-    const bytes = encode({ source: { address: '1.2.3.4', port: 1 }, destination: { address: '1.2.3.4', port: 2 }, tlvs: [{ type: 1, value: ascii('h2') }] });
+    const bytes = encode({
+      source: { address: '1.2.3.4', port: 1 },
+      destination: { address: '1.2.3.4', port: 2 },
+      tlvs: [{ type: 1, value: ascii('h2') }],
+    });
     const r = decode(bytes);
     expect(r.status === 'complete' && r.header.tlvs[0]?.value.buffer).toBe(bytes.buffer);
   });
@@ -140,7 +157,11 @@ describe('HeaderParser', () => {
     expect(parser.bufferedLength).toBe(116);
   });
   test('TLV values survive the reuse of the internal buffer', () => {
-    const bytes = encode({ source: { address: '1.2.3.4', port: 1 }, destination: { address: '1.2.3.4', port: 2 }, tlvs: [{ type: 2, value: ascii('example.com') }] });
+    const bytes = encode({
+      source: { address: '1.2.3.4', port: 1 },
+      destination: { address: '1.2.3.4', port: 2 },
+      tlvs: [{ type: 2, value: ascii('example.com') }],
+    });
     const parser = new HeaderParser();
     parser.push(bytes.subarray(0, 10));
     const step = parser.push(bytes.subarray(10));

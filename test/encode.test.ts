@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decode, encode, encodeDatagram, decodeDatagram, encodeInto, type ProxyHeaderInit, ProxyProtocolError } from '../src/index.js';
+import { decode, decodeDatagram, encode, encodeDatagram, encodeInto, type ProxyHeaderInit, ProxyProtocolError } from '../src/index.js';
 import { hex } from './helpers.js';
 
 function codeOf(fn: () => unknown): string {
@@ -19,7 +19,11 @@ describe('encode v1', () => {
     expect(new TextDecoder().decode(encode({ ...tcp4, version: 1 }))).toBe('PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\n');
   });
   test('TCP6 uses RFC 5952 text whatever the input form', () => {
-    const line = encode({ version: 1, source: { address: '2001:DB8:0:0:0:0:0:7', port: 1 }, destination: { address: '::FFFF:127.0.0.1', port: 2 } });
+    const line = encode({
+      version: 1,
+      source: { address: '2001:DB8:0:0:0:0:0:7', port: 1 },
+      destination: { address: '::FFFF:127.0.0.1', port: 2 },
+    });
     expect(new TextDecoder().decode(line)).toBe('PROXY TCP6 2001:db8::7 ::ffff:127.0.0.1 1 2\r\n');
   });
   test('LOCAL, UNSPEC, UNIX and datagrams become the short UNKNOWN form', () => {
@@ -33,15 +37,43 @@ describe('encode v1', () => {
     }
   });
   test.each([
-    ['mixed families', { version: 1, source: { address: '1.2.3.4', port: 1 }, destination: { address: '::1', port: 2 } }, 'ERR_PROXY_INVALID_HEADER'],
-    ['IPv6 text under ipv4', { version: 1, family: 'ipv4', source: { address: '::1', port: 1 }, destination: { address: '::1', port: 2 } }, 'ERR_PROXY_INVALID_ADDRESS'],
-    ['leading zero', { version: 1, source: { address: '01.2.3.4', port: 1 }, destination: { address: '1.2.3.4', port: 2 } }, 'ERR_PROXY_INVALID_ADDRESS'],
-    ['port 65536', { version: 1, source: { address: '1.2.3.4', port: 65536 }, destination: { address: '1.2.3.4', port: 2 } }, 'ERR_PROXY_INVALID_PORT'],
-    ['port -1', { version: 1, source: { address: '1.2.3.4', port: -1 }, destination: { address: '1.2.3.4', port: 2 } }, 'ERR_PROXY_INVALID_PORT'],
-    ['fractional port', { version: 1, source: { address: '1.2.3.4', port: 1.5 }, destination: { address: '1.2.3.4', port: 2 } }, 'ERR_PROXY_INVALID_PORT'],
+    [
+      'mixed families',
+      { version: 1, source: { address: '1.2.3.4', port: 1 }, destination: { address: '::1', port: 2 } },
+      'ERR_PROXY_INVALID_HEADER',
+    ],
+    [
+      'IPv6 text under ipv4',
+      { version: 1, family: 'ipv4', source: { address: '::1', port: 1 }, destination: { address: '::1', port: 2 } },
+      'ERR_PROXY_INVALID_ADDRESS',
+    ],
+    [
+      'leading zero',
+      { version: 1, source: { address: '01.2.3.4', port: 1 }, destination: { address: '1.2.3.4', port: 2 } },
+      'ERR_PROXY_INVALID_ADDRESS',
+    ],
+    [
+      'port 65536',
+      { version: 1, source: { address: '1.2.3.4', port: 65536 }, destination: { address: '1.2.3.4', port: 2 } },
+      'ERR_PROXY_INVALID_PORT',
+    ],
+    [
+      'port -1',
+      { version: 1, source: { address: '1.2.3.4', port: -1 }, destination: { address: '1.2.3.4', port: 2 } },
+      'ERR_PROXY_INVALID_PORT',
+    ],
+    [
+      'fractional port',
+      { version: 1, source: { address: '1.2.3.4', port: 1.5 }, destination: { address: '1.2.3.4', port: 2 } },
+      'ERR_PROXY_INVALID_PORT',
+    ],
     ['one endpoint only', { version: 1, source: { address: '1.2.3.4', port: 1 } }, 'ERR_PROXY_INVALID_HEADER'],
     ['TLVs', { version: 1, ...tcp4, tlvs: [{ type: 1, value: new Uint8Array(1) }] }, 'ERR_PROXY_INVALID_HEADER'],
-    ['zone id', { version: 1, source: { address: 'fe80::1%eth0', port: 1 }, destination: { address: '::1', port: 2 } }, 'ERR_PROXY_INVALID_ADDRESS'],
+    [
+      'zone id',
+      { version: 1, source: { address: 'fe80::1%eth0', port: 1 }, destination: { address: '::1', port: 2 } },
+      'ERR_PROXY_INVALID_ADDRESS',
+    ],
   ] as const)('rejects %s', (_, init, code) => {
     expect(codeOf(() => encode(init as ProxyHeaderInit))).toBe(code);
   });
@@ -76,7 +108,18 @@ describe('encode v2', () => {
   });
   test.each([
     ['length over 65535', { ...tcp4, tlvs: [{ type: 0xe1, value: new Uint8Array(65535 - 12) }] }, {}, 'ERR_PROXY_HEADER_TOO_LONG'],
-    ['two CRC32C TLVs', { ...tcp4, tlvs: [{ type: 3, value: new Uint8Array(4) }, { type: 3, value: new Uint8Array(4) }] }, {}, 'ERR_PROXY_TLV_INVALID'],
+    [
+      'two CRC32C TLVs',
+      {
+        ...tcp4,
+        tlvs: [
+          { type: 3, value: new Uint8Array(4) },
+          { type: 3, value: new Uint8Array(4) },
+        ],
+      },
+      {},
+      'ERR_PROXY_TLV_INVALID',
+    ],
     ['CRC32C of 3 bytes', { ...tcp4, tlvs: [{ type: 3, value: new Uint8Array(3) }] }, {}, 'ERR_PROXY_TLV_INVALID'],
     ['UNIQUE_ID of 129 bytes', { ...tcp4, tlvs: [{ type: 5, value: new Uint8Array(129) }] }, {}, 'ERR_PROXY_TLV_INVALID'],
     ['SSL TLV of 4 bytes', { ...tcp4, tlvs: [{ type: 0x20, value: new Uint8Array(4) }] }, {}, 'ERR_PROXY_TLV_INVALID'],
@@ -90,7 +133,12 @@ describe('encode v2', () => {
     ['UNIX path with NUL', { source: { path: 'a\0b' }, destination: { path: '/b' } }, {}, 'ERR_PROXY_INVALID_ADDRESS'],
     ['unknown command', { ...tcp4, command: 'health' }, {}, 'ERR_PROXY_INVALID_HEADER'],
     ['transport unspec with addresses', { ...tcp4, transport: 'unspec' }, {}, 'ERR_PROXY_INVALID_HEADER'],
-    ['non-string address', { source: { address: 16909060, port: 1 }, destination: { address: '1.2.3.4', port: 2 } }, {}, 'ERR_PROXY_INVALID_ADDRESS'],
+    [
+      'non-string address',
+      { source: { address: 16909060, port: 1 }, destination: { address: '1.2.3.4', port: 2 } },
+      {},
+      'ERR_PROXY_INVALID_ADDRESS',
+    ],
   ] as const)('rejects %s', (_, init, options, code) => {
     expect(codeOf(() => encode(init as unknown as ProxyHeaderInit, options))).toBe(code);
   });

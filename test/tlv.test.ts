@@ -2,21 +2,31 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import {
-  buildTlvs,
-  decode,
-  encode,
-  type ProxyHeader,
-  ProxyProtocolError,
-  readTlvs,
-  type TlvInit,
-  TlvType,
-} from '../src/index.js';
+import { buildTlvs, decode, encode, type ProxyHeader, ProxyProtocolError, readTlvs, type TlvInit, TlvType } from '../src/index.js';
 import { v2Header } from './arbitraries.js';
 import { ascii, hex, unhex } from './helpers.js';
 
-interface CaptureTlv { type: number; name: string; len: number; text?: string; value?: number; client?: number; verify?: number; sub?: CaptureTlv[] }
-interface Capture { file: string; hex: string; headerLength: number; v1Line?: string; v2?: { command: string; family: string; transport: string }; src?: string; dst?: string; tlvs: CaptureTlv[]; crcOk: boolean }
+interface CaptureTlv {
+  type: number;
+  name: string;
+  len: number;
+  text?: string;
+  value?: number;
+  client?: number;
+  verify?: number;
+  sub?: CaptureTlv[];
+}
+interface Capture {
+  file: string;
+  hex: string;
+  headerLength: number;
+  v1Line?: string;
+  v2?: { command: string; family: string; transport: string };
+  src?: string;
+  dst?: string;
+  tlvs: CaptureTlv[];
+  crcOk: boolean;
+}
 
 const captures: Capture[] = JSON.parse(readFileSync(new URL('./fixtures/captures.json', import.meta.url), 'utf8'));
 
@@ -32,7 +42,13 @@ function endpoint(text: string): { address: string; port: number } {
   return { address: m[1] as string, port: Number(m[2]) };
 }
 
-const SSL_FIELD: Record<string, string> = { SSL_VERSION: 'version', SSL_CN: 'cn', SSL_CIPHER: 'cipher', SSL_SIG_ALG: 'sigAlg', SSL_KEY_ALG: 'keyAlg' };
+const SSL_FIELD: Record<string, string> = {
+  SSL_VERSION: 'version',
+  SSL_CN: 'cn',
+  SSL_CIPHER: 'cipher',
+  SSL_SIG_ALG: 'sigAlg',
+  SSL_KEY_ALG: 'keyAlg',
+};
 
 describe('HAProxy 2.6, nginx 1.22 and curl captures', () => {
   test('the fixture holds every capture', () => {
@@ -44,61 +60,78 @@ describe('HAProxy 2.6, nginx 1.22 and curl captures', () => {
     const r = decode(bytes, { allowIPv4InTcp6: true });
     expect(r.status === 'complete' && r.header.destination).toEqual({ address: '::ffff:127.0.0.1', port: 18703 });
   });
-  test.each(captures.filter((c) => c.file !== 'nginx-stream-v1-relay-tcp6-src.bin').map((c) => [c.file, c] as const))('%s', (_, capture) => {
-    const bytes = unhex(capture.hex);
-    const { header, length } = decoded(bytes);
-    expect(length).toBe(capture.headerLength);
-    if (capture.v2) {
-      expect(header.version).toBe(2);
-      expect(header.command).toBe(capture.v2.command.toLowerCase());
-    } else {
-      expect(header.version).toBe(1);
-    }
-    if (capture.src && capture.dst && header.command === 'proxy') {
-      expect(header.source).toEqual(endpoint(capture.src));
-      expect(header.destination).toEqual(endpoint(capture.dst));
-    }
-    const view = readTlvs(header);
-    expect(header.tlvs.map((t) => t.type)).toEqual(capture.tlvs.map((t) => t.type));
-    for (const t of capture.tlvs) {
-      switch (t.type) {
-        case TlvType.CRC32C:
-          expect(view.crc32c).toBe(t.value);
-          break;
-        case TlvType.ALPN:
-          expect(view.alpn).toBe(t.text);
-          break;
-        case TlvType.AUTHORITY:
-          expect(view.authority).toBe(t.text);
-          break;
-        case TlvType.UNIQUE_ID:
-          expect(new TextDecoder().decode(view.uniqueId)).toBe(t.text ?? '');
-          expect(view.uniqueId?.length).toBe(t.len);
-          break;
-        case TlvType.SSL: {
-          const ssl = view.ssl;
-          expect(ssl?.client).toBe(t.client);
-          expect(ssl?.verify).toBe(t.verify);
-          expect(ssl?.clientSsl).toBe(((t.client ?? 0) & 1) === 1);
-          expect(ssl?.certConnection).toBe(((t.client ?? 0) & 2) === 2);
-          // HAProxy sends verify=0 with and without a certificate: only a certificate makes it meaningful.
-          expect(ssl?.verified).toBe(((t.client ?? 0) & 6) !== 0);
-          for (const sub of t.sub ?? []) expect((ssl as unknown as Record<string, unknown>)[SSL_FIELD[sub.name] as string]).toBe(sub.text);
-          break;
-        }
-        default:
-          throw new Error(`unexpected TLV ${t.name}`);
+  test.each(captures.filter((c) => c.file !== 'nginx-stream-v1-relay-tcp6-src.bin').map((c) => [c.file, c] as const))(
+    '%s',
+    (_, capture) => {
+      const bytes = unhex(capture.hex);
+      const { header, length } = decoded(bytes);
+      expect(length).toBe(capture.headerLength);
+      if (capture.v2) {
+        expect(header.version).toBe(2);
+        expect(header.command).toBe(capture.v2.command.toLowerCase());
+      } else {
+        expect(header.version).toBe(1);
       }
-    }
-    // Bytes after the header are the client's, untouched.
-    expect(hex(bytes.subarray(length))).toBe(capture.hex.slice(length * 2));
-  });
+      if (capture.src && capture.dst && header.command === 'proxy') {
+        expect(header.source).toEqual(endpoint(capture.src));
+        expect(header.destination).toEqual(endpoint(capture.dst));
+      }
+      const view = readTlvs(header);
+      expect(header.tlvs.map((t) => t.type)).toEqual(capture.tlvs.map((t) => t.type));
+      for (const t of capture.tlvs) {
+        switch (t.type) {
+          case TlvType.CRC32C:
+            expect(view.crc32c).toBe(t.value);
+            break;
+          case TlvType.ALPN:
+            expect(view.alpn).toBe(t.text);
+            break;
+          case TlvType.AUTHORITY:
+            expect(view.authority).toBe(t.text);
+            break;
+          case TlvType.UNIQUE_ID:
+            expect(new TextDecoder().decode(view.uniqueId)).toBe(t.text ?? '');
+            expect(view.uniqueId?.length).toBe(t.len);
+            break;
+          case TlvType.SSL: {
+            const ssl = view.ssl;
+            expect(ssl?.client).toBe(t.client);
+            expect(ssl?.verify).toBe(t.verify);
+            expect(ssl?.clientSsl).toBe(((t.client ?? 0) & 1) === 1);
+            expect(ssl?.certConnection).toBe(((t.client ?? 0) & 2) === 2);
+            // HAProxy sends verify=0 with and without a certificate: only a certificate makes it meaningful.
+            expect(ssl?.verified).toBe(((t.client ?? 0) & 6) !== 0);
+            for (const sub of t.sub ?? [])
+              expect((ssl as unknown as Record<string, unknown>)[SSL_FIELD[sub.name] as string]).toBe(sub.text);
+            break;
+          }
+          default:
+            throw new Error(`unexpected TLV ${t.name}`);
+        }
+      }
+      // Bytes after the header are the client's, untouched.
+      expect(hex(bytes.subarray(length))).toBe(capture.hex.slice(length * 2));
+    },
+  );
 });
 
 describe('typed extras of the shared vectors', () => {
-  interface VectorTlv { type: number; value: string; text?: string; crc32c?: string; ssl?: Record<string, unknown> & { subTlvs: VectorTlv[] }; aws?: { vpceId: string }; azure?: { linkId: number }; gcp?: { pscConnectionId: string } }
-  const vectors: { name: string; hex: string; expect: { ok?: boolean; tlvs?: VectorTlv[] | null } }[] = JSON.parse(readFileSync(new URL('./fixtures/vectors.json', import.meta.url), 'utf8'));
-  const typed = vectors.filter((v) => v.expect.ok && Array.isArray(v.expect.tlvs) && v.expect.tlvs.some((t) => t.ssl || t.aws || t.azure || t.gcp || t.crc32c));
+  interface VectorTlv {
+    type: number;
+    value: string;
+    text?: string;
+    crc32c?: string;
+    ssl?: Record<string, unknown> & { subTlvs: VectorTlv[] };
+    aws?: { vpceId: string };
+    azure?: { linkId: number };
+    gcp?: { pscConnectionId: string };
+  }
+  const vectors: { name: string; hex: string; expect: { ok?: boolean; tlvs?: VectorTlv[] | null } }[] = JSON.parse(
+    readFileSync(new URL('./fixtures/vectors.json', import.meta.url), 'utf8'),
+  );
+  const typed = vectors.filter(
+    (v) => v.expect.ok && Array.isArray(v.expect.tlvs) && v.expect.tlvs.some((t) => t.ssl || t.aws || t.azure || t.gcp || t.crc32c),
+  );
   test('there are typed vectors', () => {
     expect(typed.length).toBeGreaterThanOrEqual(8);
   });
@@ -110,7 +143,13 @@ describe('typed extras of the shared vectors', () => {
       if (t.azure) expect(view.azure).toEqual({ linkId: t.azure.linkId });
       if (t.gcp) expect(view.gcp).toEqual({ pscConnectionId: BigInt(t.gcp.pscConnectionId) });
       if (t.ssl) {
-        expect(view.ssl).toMatchObject({ client: t.ssl.client, clientSsl: t.ssl.clientSSL, certConnection: t.ssl.certConn, certSession: t.ssl.certSess, verify: t.ssl.verify });
+        expect(view.ssl).toMatchObject({
+          client: t.ssl.client,
+          clientSsl: t.ssl.clientSSL,
+          certConnection: t.ssl.certConn,
+          certSession: t.ssl.certSess,
+          verify: t.ssl.verify,
+        });
         expect(view.ssl?.subTlvs.map((s) => [s.type, hex(s.value)])).toEqual(t.ssl.subTlvs.map((s) => [s.type, s.value]));
       }
     }
@@ -133,7 +172,18 @@ describe('builders', () => {
       alpn: 'h2',
       authority: 'bücher.example',
       uniqueId: 'conn-42',
-      ssl: { certConnection: true, verify: 0, version: 'TLSv1.3', cn: 'Jürgen', cipher: 'TLS_AES_128_GCM_SHA256', sigAlg: 'RSA-SHA256', keyAlg: 'RSA2048', group: 'x25519', sigScheme: 'rsa_pss_rsae_sha256', clientCert: Uint8Array.of(0x30, 0x82, 1, 2) },
+      ssl: {
+        certConnection: true,
+        verify: 0,
+        version: 'TLSv1.3',
+        cn: 'Jürgen',
+        cipher: 'TLS_AES_128_GCM_SHA256',
+        sigAlg: 'RSA-SHA256',
+        keyAlg: 'RSA2048',
+        group: 'x25519',
+        sigScheme: 'rsa_pss_rsae_sha256',
+        clientCert: Uint8Array.of(0x30, 0x82, 1, 2),
+      },
       netns: 'blue',
       aws: { vpceId: 'vpce-08d2bf15fac5001c9' },
       azure: { linkId: 553665985 },
@@ -142,9 +192,31 @@ describe('builders', () => {
     };
     const { header } = decoded(encode({ ...tcp4, tlvs: init }, { crc32c: true, padTo: 400 }));
     const view = readTlvs(header);
-    expect(view).toMatchObject({ alpn: 'h2', authority: 'bücher.example', netns: 'blue', noop: 1, aws: init.aws, azure: init.azure, gcp: init.gcp });
+    expect(view).toMatchObject({
+      alpn: 'h2',
+      authority: 'bücher.example',
+      netns: 'blue',
+      noop: 1,
+      aws: init.aws,
+      azure: init.azure,
+      gcp: init.gcp,
+    });
     expect(new TextDecoder().decode(view.uniqueId)).toBe('conn-42');
-    expect(view.ssl).toMatchObject({ client: 3, clientSsl: true, certConnection: true, certSession: false, verify: 0, verified: true, version: 'TLSv1.3', cn: 'Jürgen', cipher: 'TLS_AES_128_GCM_SHA256', sigAlg: 'RSA-SHA256', keyAlg: 'RSA2048', group: 'x25519', sigScheme: 'rsa_pss_rsae_sha256' });
+    expect(view.ssl).toMatchObject({
+      client: 3,
+      clientSsl: true,
+      certConnection: true,
+      certSession: false,
+      verify: 0,
+      verified: true,
+      version: 'TLSv1.3',
+      cn: 'Jürgen',
+      cipher: 'TLS_AES_128_GCM_SHA256',
+      sigAlg: 'RSA-SHA256',
+      keyAlg: 'RSA2048',
+      group: 'x25519',
+      sigScheme: 'rsa_pss_rsae_sha256',
+    });
     expect(Array.from(view.ssl?.clientCert ?? [])).toEqual([0x30, 0x82, 1, 2]);
     expect(typeof view.crc32c).toBe('number');
     expect(view.others.map((t) => t.type)).toEqual([0xf0]);
@@ -152,14 +224,28 @@ describe('builders', () => {
   });
 
   test('generated typed values round-trip', () => {
-    const printable = fc.string({ minLength: 1, maxLength: 30, unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) });
+    const printable = fc.string({
+      minLength: 1,
+      maxLength: 30,
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+    });
     const init = fc.record(
       {
         alpn: fc.string({ minLength: 1, maxLength: 20, unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)) }),
         authority: fc.string({ maxLength: 40, unit: 'grapheme' }),
         uniqueId: fc.uint8Array({ maxLength: 128 }),
         netns: printable,
-        ssl: fc.record({ clientSsl: fc.boolean(), certConnection: fc.boolean(), certSession: fc.boolean(), verify: fc.nat({ max: 0xffffffff }), version: printable, cn: fc.string({ maxLength: 20, unit: 'grapheme' }) }, { requiredKeys: [] }),
+        ssl: fc.record(
+          {
+            clientSsl: fc.boolean(),
+            certConnection: fc.boolean(),
+            certSession: fc.boolean(),
+            verify: fc.nat({ max: 0xffffffff }),
+            version: printable,
+            cn: fc.string({ maxLength: 20, unit: 'grapheme' }),
+          },
+          { requiredKeys: [] },
+        ),
         aws: fc.record({ vpceId: printable }),
         azure: fc.record({ linkId: fc.nat({ max: 0xffffffff }) }),
         gcp: fc.record({ pscConnectionId: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }) }),
@@ -196,7 +282,9 @@ describe('builders', () => {
 describe('malformed typed TLVs are errors, never garbage', () => {
   const withTlv = (type: number, value: Uint8Array) => encode({ ...tcp4, tlvs: [{ type, value }] });
   test('AUTHORITY that is not UTF-8', () => {
-    expect(() => readTlvs(decoded(withTlv(2, Uint8Array.of(0xc3, 0x28))).header)).toThrow(expect.objectContaining({ code: 'ERR_PROXY_TLV_INVALID' }));
+    expect(() => readTlvs(decoded(withTlv(2, Uint8Array.of(0xc3, 0x28))).header)).toThrow(
+      expect.objectContaining({ code: 'ERR_PROXY_TLV_INVALID' }),
+    );
   });
   test('SSL sub-TLV text that is not US-ASCII', () => {
     const value = Uint8Array.of(1, 0, 0, 0, 0, 0x21, 0, 2, 0x54, 0xff);
@@ -207,7 +295,10 @@ describe('malformed typed TLVs are errors, never garbage', () => {
     expect(() => decode(short)).toThrow(expect.objectContaining({ code: 'ERR_PROXY_TLV_INVALID' }));
   });
   test('duplicates: the view reports the first, the rest stay reachable', () => {
-    const view = readTlvs([{ type: 2, value: ascii('first.test') }, { type: 2, value: ascii('second.test') }]);
+    const view = readTlvs([
+      { type: 2, value: ascii('first.test') },
+      { type: 2, value: ascii('second.test') },
+    ]);
     expect(view.authority).toBe('first.test');
     expect(view.others.map((t) => new TextDecoder().decode(t.value))).toEqual(['second.test']);
   });
@@ -235,7 +326,9 @@ describe('CRC32C in headers', () => {
   });
   test('requireCrc32c rejects headers without one, v1 included', () => {
     expect(() => decode(encode(tcp4), { requireCrc32c: true })).toThrow(expect.objectContaining({ code: 'ERR_PROXY_CRC32C_MISSING' }));
-    expect(() => decode(encode({ ...tcp4, version: 1 }), { requireCrc32c: true })).toThrow(expect.objectContaining({ code: 'ERR_PROXY_CRC32C_MISSING' }));
+    expect(() => decode(encode({ ...tcp4, version: 1 }), { requireCrc32c: true })).toThrow(
+      expect.objectContaining({ code: 'ERR_PROXY_CRC32C_MISSING' }),
+    );
   });
   test('without requireCrc32c, a flipped bit is detected unless it removes the checksum itself', () => {
     fc.assert(

@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
+  type DecodeResult,
   decode,
   decodeDatagram,
-  type DecodeResult,
   ipVersion,
-  ProxyProtocolError,
   type ProxyHeader,
+  ProxyProtocolError,
   V1_SIGNATURE,
   V2_SIGNATURE,
 } from '../src/index.js';
@@ -67,10 +67,15 @@ function sameAddress(actual: string, expected: string): boolean {
 }
 
 function matches(result: DecodeResult | ProxyProtocolError, bytes: Uint8Array, want: Expected): string | undefined {
-  if (want.incomplete) return result instanceof ProxyProtocolError || result.status !== 'incomplete' ? `expected incomplete, got ${describeResult(result)}` : undefined;
+  if (want.incomplete)
+    return result instanceof ProxyProtocolError || result.status !== 'incomplete'
+      ? `expected incomplete, got ${describeResult(result)}`
+      : undefined;
   if (want.ok === false) {
     if (result instanceof ProxyProtocolError) {
-      return startsWith(bytes, V1_SIGNATURE) || startsWith(bytes, V2_SIGNATURE) ? undefined : `error for bytes without a full signature: ${result.code}`;
+      return startsWith(bytes, V1_SIGNATURE) || startsWith(bytes, V2_SIGNATURE)
+        ? undefined
+        : `error for bytes without a full signature: ${result.code}`;
     }
     if (result.status === 'none') {
       return startsWith(bytes, V1_SIGNATURE) || startsWith(bytes, V2_SIGNATURE) ? 'none after a full signature' : undefined;

@@ -1,6 +1,6 @@
 /** Argument parsing shared by the commands: `node:util` parseArgs, endpoints, header options. */
 import { isIP } from 'node:net';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type EncodeOptions, type ProxyHeaderInit, type Tlv, type TlvInit, TlvType } from '../index.js';
 
 /** Bad command-line input: printed as one line, exit status 2. */

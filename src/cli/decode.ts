@@ -75,7 +75,9 @@ export async function decodeCommand(argv: string[], io: Io): Promise<number> {
     throw error;
   }
   if (result.status === 'none') {
-    throw new RuntimeError(`ERR_PROXY_HEADER_MISSING at offset 0: no PROXY protocol signature (first bytes: ${hex(input.subarray(0, 12), ' ') || 'none'})`);
+    throw new RuntimeError(
+      `ERR_PROXY_HEADER_MISSING at offset 0: no PROXY protocol signature (first bytes: ${hex(input.subarray(0, 12), ' ') || 'none'})`,
+    );
   }
   if (result.status === 'incomplete') {
     throw new RuntimeError(`ERR_PROXY_HEADER_INCOMPLETE at offset ${input.length}: the input ends inside a header (${input.length} bytes)`);

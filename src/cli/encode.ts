@@ -45,4 +45,3 @@ export async function encodeCommand(argv: string[], io: Io): Promise<number> {
   else io.out(hex(bytes));
   return 0;
 }
-

@@ -209,14 +209,19 @@ const BLOCK = [0, 12, 36, 216];
 export function byteMap(header: ProxyHeader, bytes: Uint8Array): ByteRow[] {
   if (header.version === 1) return v1Map(bytes);
   const rows: ByteRow[] = [];
-  const at = (offset: number, length: number, meaning: string) => rows.push({ offset, bytes: bytes.subarray(offset, offset + length), meaning });
+  const at = (offset: number, length: number, meaning: string) =>
+    rows.push({ offset, bytes: bytes.subarray(offset, offset + length), meaning });
   at(0, 12, 'signature');
   const vc = bytes[12] as number;
   at(12, 1, `version ${vc >>> 4}, command ${(vc & 0xf) === 0 ? 'LOCAL' : 'PROXY'}`);
   const ft = bytes[13] as number;
   const fam = ft >>> 4;
   const tr = ft & 0xf;
-  at(13, 1, `family ${FAMILY_NAMES[fam] ?? `${fam} (unknown)`}, transport ${TRANSPORT_NAMES[tr] ?? `${tr} (unknown)`}${header.command === 'local' ? ' (ignored: LOCAL)' : ''}`);
+  at(
+    13,
+    1,
+    `family ${FAMILY_NAMES[fam] ?? `${fam} (unknown)`}, transport ${TRANSPORT_NAMES[tr] ?? `${tr} (unknown)`}${header.command === 'local' ? ' (ignored: LOCAL)' : ''}`,
+  );
   const length = ((bytes[14] as number) << 8) | (bytes[15] as number);
   at(14, 2, `length ${length} (header is ${16 + length} bytes)`);
   const end = 16 + length;
@@ -273,7 +278,8 @@ export function byteMap(header: ProxyHeader, bytes: Uint8Array): ByteRow[] {
 function v1Map(bytes: Uint8Array): ByteRow[] {
   const line = Buffer.from(bytes).toString('latin1');
   const rows: ByteRow[] = [];
-  const at = (offset: number, length: number, meaning: string) => rows.push({ offset, bytes: bytes.subarray(offset, offset + length), meaning, text: true });
+  const at = (offset: number, length: number, meaning: string) =>
+    rows.push({ offset, bytes: bytes.subarray(offset, offset + length), meaning, text: true });
   const body = line.slice(0, line.length - 2);
   at(0, 5, 'signature');
   const fields = body.split(' ');

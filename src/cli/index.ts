@@ -53,7 +53,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (first === undefined) throw new UsageError(`missing command (${Object.keys(COMMANDS).join(', ')}; see proxyproto --help)`);
     if (first === '-h' || first === '--help' || first === 'help') {
       const topic = first === 'help' ? rest[0] : undefined;
-      if (topic !== undefined && Object.hasOwn(COMMANDS, topic)) return await (COMMANDS[topic] as (a: string[], i: Io) => Promise<number>)(['--help'], io);
+      if (topic !== undefined && Object.hasOwn(COMMANDS, topic))
+        return await (COMMANDS[topic] as (a: string[], i: Io) => Promise<number>)(['--help'], io);
       io.out(HELP);
       return 0;
     }

@@ -49,7 +49,8 @@ export async function listenCommand(argv: string[], io: Io): Promise<number> {
   const port = values.port === undefined ? 8080 : parsePort(values.port, '--port');
   const host = values.host ?? '0.0.0.0';
   const headerTimeout = values.timeout === undefined ? 10_000 : Number(values.timeout);
-  if (!Number.isInteger(headerTimeout) || headerTimeout < 0) throw new UsageError(`--timeout: '${values.timeout}' is not a number of milliseconds`);
+  if (!Number.isInteger(headerTimeout) || headerTimeout < 0)
+    throw new UsageError(`--timeout: '${values.timeout}' is not a number of milliseconds`);
   const json = values.json === true;
   let count = 0;
   const open = new Set<net.Socket>();
@@ -71,7 +72,11 @@ export async function listenCommand(argv: string[], io: Io): Promise<number> {
       if (timer !== undefined) clearTimeout(timer);
       const preview = buffered.subarray(0, PREVIEW);
       if (json) {
-        const record: Record<string, unknown> = { connection: id, peer: { address: socket.remoteAddress, port: socket.remotePort }, header: header === null ? null : headerJson(header) };
+        const record: Record<string, unknown> = {
+          connection: id,
+          peer: { address: socket.remoteAddress, port: socket.remotePort },
+          header: header === null ? null : headerJson(header),
+        };
         record.payload = { bytes: buffered.length, preview: hex(preview), text: preview.toString('latin1') };
         if (request !== undefined) record.http = { method: request.method, path: request.path, headers: request.headers };
         io.out(JSON.stringify(record));
@@ -80,7 +85,8 @@ export async function listenCommand(argv: string[], io: Io): Promise<number> {
       io.out(`#${id} connection from ${peer}`);
       if (header === null) io.out('  no PROXY header (--lenient)');
       else for (const line of describeHeader(header)) io.out(line);
-      if (request !== undefined) io.out(`  HTTP ${request.method} ${request.path}${request.headers.host === undefined ? '' : ` (Host: ${request.headers.host})`}`);
+      if (request !== undefined)
+        io.out(`  HTTP ${request.method} ${request.path}${request.headers.host === undefined ? '' : ` (Host: ${request.headers.host})`}`);
       io.out(`  payload     ${buffered.length === 0 ? 'none yet' : `${buffered.length} bytes: ${showBytes(preview, 120)}`}`);
     };
 
@@ -95,7 +101,9 @@ export async function listenCommand(argv: string[], io: Io): Promise<number> {
         const request = parseRequest(text.slice(0, end < 0 ? text.length : end));
         report(request);
         const body = `${JSON.stringify(answer(header, socket, request), null, 2)}\n`;
-        socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        socket.end(
+          `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
         return;
       }
       // Not HTTP: wait a moment for more of the first message, then log.
@@ -120,9 +128,17 @@ export async function listenCommand(argv: string[], io: Io): Promise<number> {
     const id = ++count;
     const from = endpoint(socket.remoteAddress === undefined ? null : { address: socket.remoteAddress, port: socket.remotePort ?? 0 });
     if (json) {
-      io.out(JSON.stringify({ connection: id, peer: { address: socket.remoteAddress, port: socket.remotePort }, error: { code: error.code, message: error.message, offset: error.offset } }));
+      io.out(
+        JSON.stringify({
+          connection: id,
+          peer: { address: socket.remoteAddress, port: socket.remotePort },
+          error: { code: error.code, message: error.message, offset: error.offset },
+        }),
+      );
     } else {
-      io.out(`#${id} connection from ${from} rejected: ${error.code ?? 'error'}${error.offset === undefined ? '' : ` at offset ${error.offset}`}: ${error.message}`);
+      io.out(
+        `#${id} connection from ${from} rejected: ${error.code ?? 'error'}${error.offset === undefined ? '' : ` at offset ${error.offset}`}: ${error.message}`,
+      );
     }
     socket.destroy();
   });

@@ -64,7 +64,8 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
   if (values.lenient === true && values.accept !== true) throw new UsageError('--lenient needs --accept');
   if (version === undefined && values.accept !== true) throw new UsageError('give --send v1|v2, --accept, or both');
   const headerTimeout = values.timeout === undefined ? 10_000 : Number(values.timeout);
-  if (!Number.isInteger(headerTimeout) || headerTimeout < 0) throw new UsageError(`--timeout: '${values.timeout}' is not a number of milliseconds`);
+  if (!Number.isInteger(headerTimeout) || headerTimeout < 0)
+    throw new UsageError(`--timeout: '${values.timeout}' is not a number of milliseconds`);
   const log = values.quiet === true ? () => {} : (line: string) => io.out(line);
   const open = new Set<net.Socket>();
 
@@ -78,7 +79,13 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
     try {
       if (version !== undefined) {
         const header = headerFromSocket(inbound, { version });
-        outbound = connect({ host: to.host, port: to.port, allowHalfOpen: true, header, encodeOptions: { crc32c: values.crc32c === true } });
+        outbound = connect({
+          host: to.host,
+          port: to.port,
+          allowHalfOpen: true,
+          header,
+          encodeOptions: { crc32c: values.crc32c === true },
+        });
         const bytes = encode(header, { crc32c: values.crc32c === true });
         note = `sent v${version} ${header.command === 'local' || header.source == null ? 'UNKNOWN/UNSPEC' : `${endpoint(header.source)} -> ${endpoint(header.destination ?? null)}`} (${bytes.length} bytes)`;
       } else {
@@ -91,7 +98,12 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
       return;
     }
     open.add(outbound);
-    const got = values.accept === true ? (received === null ? ', received no header' : `, received v${received.version} ${received.source === null ? received.command.toUpperCase() : `${endpoint(received.source)} -> ${endpoint(received.destination)}`}`) : '';
+    const got =
+      values.accept === true
+        ? received === null
+          ? ', received no header'
+          : `, received v${received.version} ${received.source === null ? received.command.toUpperCase() : `${endpoint(received.source)} -> ${endpoint(received.destination)}`}`
+        : '';
     log(`${from} -> ${endpoint({ address: to.host, port: to.port })}${got}, ${note}`);
     inbound.pipe(outbound).pipe(inbound);
     inbound.on('error', () => outbound.destroy());
@@ -111,9 +123,13 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
   });
 
   const integration =
-    values.accept === true ? acceptProxyProtocol(server, { mode: values.lenient === true ? 'lenient' : 'strict', headerTimeout }) : undefined;
+    values.accept === true
+      ? acceptProxyProtocol(server, { mode: values.lenient === true ? 'lenient' : 'strict', headerTimeout })
+      : undefined;
   server.on('proxyError', (error: Error & { code?: string }, socket: net.Socket) => {
-    log(`${endpoint({ address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 })} rejected: ${error.code ?? 'error'}: ${error.message}`);
+    log(
+      `${endpoint({ address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 })} rejected: ${error.code ?? 'error'}: ${error.message}`,
+    );
     socket.destroy();
   });
 
@@ -122,7 +138,12 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
     server.listen(listenOn.port, listenOn.host, () => resolve());
   });
   const address = server.address() as net.AddressInfo;
-  const mode = [values.accept === true && `accept${values.lenient === true ? ' (lenient)' : ''}`, version !== undefined && `send v${version}`].filter(Boolean).join(', ');
+  const mode = [
+    values.accept === true && `accept${values.lenient === true ? ' (lenient)' : ''}`,
+    version !== undefined && `send v${version}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   io.out(`listening on ${endpoint({ address: address.address, port: address.port })}, relaying to ${describe(to)} (${mode})`);
 
   return new Promise<number>((resolve) => {

@@ -54,7 +54,8 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
   const target = parseHostPort(positionals[0] as string, 'HOST:PORT');
   if (target.port === 0) throw new UsageError('HOST:PORT: port 0 cannot be connected to');
   if (values.data !== undefined && values.http !== undefined) throw new UsageError('--data and --http are mutually exclusive');
-  if (values.http !== undefined && !values.http.startsWith('/')) throw new UsageError(`--http: the path must start with '/', got '${values.http}'`);
+  if (values.http !== undefined && !values.http.startsWith('/'))
+    throw new UsageError(`--http: the path must start with '/', got '${values.http}'`);
   const timeout = values.timeout === undefined ? 5000 : Number(values.timeout);
   if (!Number.isInteger(timeout) || timeout < 0) throw new UsageError(`--timeout: '${values.timeout}' is not a number of milliseconds`);
   const spec = headerSpec(values);
@@ -114,7 +115,10 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
         stream = secure;
         secure.on('error', fail);
         secure.once('secureConnect', () => {
-          if (values.quiet !== true) io.err(`* TLS ${secure.getProtocol() ?? ''} ${secure.getCipher()?.name ?? ''}${secure.alpnProtocol ? ` ALPN ${secure.alpnProtocol}` : ''}`.trimEnd());
+          if (values.quiet !== true)
+            io.err(
+              `* TLS ${secure.getProtocol() ?? ''} ${secure.getCipher()?.name ?? ''}${secure.alpnProtocol ? ` ALPN ${secure.alpnProtocol}` : ''}`.trimEnd(),
+            );
           afterHandshake();
         });
       } else {

@@ -104,7 +104,14 @@ export function headerFromSocket(socket: SocketAddresses | net.Socket, options: 
   const received = forwardReceived ? getProxyHeader(socket) : null;
   if (received !== null && received.command === 'proxy' && received.source !== null && received.destination !== null) {
     if (!(version === 1 && (received.family === 'unix' || received.transport === 'dgram'))) {
-      return { ...init, command: 'proxy', family: received.family, transport: received.transport, source: received.source, destination: received.destination };
+      return {
+        ...init,
+        command: 'proxy',
+        family: received.family,
+        transport: received.transport,
+        source: received.source,
+        destination: received.destination,
+      };
     }
   }
   const { remoteAddress, remotePort, localAddress, localPort } = socket;
@@ -116,7 +123,14 @@ export function headerFromSocket(socket: SocketAddresses | net.Socket, options: 
   const source = remoteAddress as string;
   const destination = localAddress as string;
   if (remoteVersion === 4 && localVersion === 4) {
-    return { ...init, command: 'proxy', family: 'ipv4', transport: 'stream', source: { address: source, port: remotePort }, destination: { address: destination, port: localPort } };
+    return {
+      ...init,
+      command: 'proxy',
+      family: 'ipv4',
+      transport: 'stream',
+      source: { address: source, port: remotePort },
+      destination: { address: destination, port: localPort },
+    };
   }
   const map = (address: string, ipVersion: number): string => (ipVersion === 4 ? `::ffff:${address}` : address);
   return {

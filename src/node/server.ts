@@ -126,7 +126,7 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
   };
   const waiting = new Map<Socket, (reason: Error) => void>();
   const target = server as unknown as { emit: Emit };
-  const hadOwnEmit = Object.prototype.hasOwnProperty.call(server, 'emit');
+  const hadOwnEmit = Object.hasOwn(server, 'emit');
   const originalEmit = target.emit;
   const forward = (socket: Socket): void => {
     originalEmit.call(server, 'connection', socket);

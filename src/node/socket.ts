@@ -103,14 +103,17 @@ export function readHeader(
   socket.on('error', onError);
   socket.on('close', onClose);
   if (settings.timeout > 0) {
-    timer = setTimeout(() => {
-      finish(
-        new ProxyProtocolError('ERR_PROXY_HEADER_TIMEOUT', `no complete PROXY protocol header within ${settings.timeout} ms`, {
-          offset: parser.bufferedLength,
-        }),
-        null,
-      );
-    }, Math.min(settings.timeout, MAX_TIMER_DELAY));
+    timer = setTimeout(
+      () => {
+        finish(
+          new ProxyProtocolError('ERR_PROXY_HEADER_TIMEOUT', `no complete PROXY protocol header within ${settings.timeout} ms`, {
+            offset: parser.bufferedLength,
+          }),
+          null,
+        );
+      },
+      Math.min(settings.timeout, MAX_TIMER_DELAY),
+    );
     timer.unref();
   }
   return (reason) => finish(reason, null);

@@ -34,6 +34,7 @@ export interface ProxyProtocolDecoderOptions extends DecodeOptions {
  * mode when there is none). A malformed header, a missing one in strict mode, or an end of stream
  * inside the header destroys the stream with a `ProxyProtocolError`.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged interface only adds typed event overloads
 export class ProxyProtocolDecoder extends Transform {
   /** The header once known: `undefined` before, `null` when absent (lenient mode). */
   header: ProxyHeader | null | undefined = undefined;
@@ -120,10 +121,13 @@ export class ProxyProtocolDecoder extends Transform {
   }
 }
 
+// Typed 'header' event on top of the Transform's own overloads (the pattern @types/node uses).
 export interface ProxyProtocolDecoder {
   on(event: 'header', listener: (header: ProxyHeader | null) => void): this;
+  // biome-ignore lint/suspicious/noExplicitAny: must match the base class overload
   on(event: string | symbol, listener: (...args: any[]) => void): this;
   once(event: 'header', listener: (header: ProxyHeader | null) => void): this;
+  // biome-ignore lint/suspicious/noExplicitAny: must match the base class overload
   once(event: string | symbol, listener: (...args: any[]) => void): this;
 }
 

@@ -9,7 +9,10 @@ import { killAll, run, start } from './helpers.js';
 afterEach(killAll);
 
 /** The JSON records `listen --json` printed so far. */
-function records(stdout: string): Record<string, any>[] {
+// biome-ignore lint/suspicious/noExplicitAny: JSON printed by the CLI, read field by field in assertions
+type Json = Record<string, any>;
+
+function records(stdout: string): Json[] {
   return stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
@@ -17,14 +20,32 @@ function records(stdout: string): Record<string, any>[] {
 }
 
 /** The HTTP body of a response printed by `send --http`. */
-function body(response: string): Record<string, any> {
+function body(response: string): Json {
   return JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4));
 }
 
 describe('listen + send', () => {
   test('v2 with TLVs and CRC32C; HTTP answered with JSON; --json record', async () => {
     const server = await start(['listen', '--port', '0', '--host', '127.0.0.1', '--json']);
-    const sent = await run(['send', `127.0.0.1:${server.port}`, '--src', '203.0.113.7:40000', '--dst', '10.0.0.1:443', '--authority', 'example.com', '--alpn', 'h2', '--unique-id', 'req-1', '--tlv', '0xf0=cafe', '--crc32c', '--http', '/hello']);
+    const sent = await run([
+      'send',
+      `127.0.0.1:${server.port}`,
+      '--src',
+      '203.0.113.7:40000',
+      '--dst',
+      '10.0.0.1:443',
+      '--authority',
+      'example.com',
+      '--alpn',
+      'h2',
+      '--unique-id',
+      'req-1',
+      '--tlv',
+      '0xf0=cafe',
+      '--crc32c',
+      '--http',
+      '/hello',
+    ]);
     expect(sent.code).toBe(0);
     expect(sent.stderr).toContain('* sent v2 header');
     expect(sent.stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
@@ -95,7 +116,18 @@ describe('listen + send', () => {
       const refused = await run(['send', `127.0.0.1:${port}`, '--tls', '--data', 'x']);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/self-signed certificate.*use --insecure/);
-      const sent = await run(['send', `127.0.0.1:${port}`, '--tls', '--insecure', '--src', '198.51.100.9:1234', '--dst', '10.0.0.1:443', '--data', 'x']);
+      const sent = await run([
+        'send',
+        `127.0.0.1:${port}`,
+        '--tls',
+        '--insecure',
+        '--src',
+        '198.51.100.9:1234',
+        '--dst',
+        '10.0.0.1:443',
+        '--data',
+        'x',
+      ]);
       expect(sent.code).toBe(0);
       expect(sent.stdout).toMatch(/^\{"address":"198\.51\.100\.9","port":1234\} TLSv1\.[23]\n$/);
     } finally {
@@ -127,7 +159,9 @@ describe('relay', () => {
     // The client binds 127.0.0.2, so its address differs from every hop's.
     const { response, clientPort } = await new Promise<{ response: string; clientPort: number }>((resolve, reject) => {
       let data = '';
-      const socket = net.connect({ port: outer.port, host: '127.0.0.1', localAddress: '127.0.0.2' }, () => socket.write('GET /chain HTTP/1.1\r\nHost: app\r\n\r\n'));
+      const socket = net.connect({ port: outer.port, host: '127.0.0.1', localAddress: '127.0.0.2' }, () =>
+        socket.write('GET /chain HTTP/1.1\r\nHost: app\r\n\r\n'),
+      );
       socket.setEncoding('utf8').on('data', (s: string) => (data += s));
       socket.on('end', () => resolve({ response: data, clientPort: socket.localPort as number }));
       socket.on('error', reject);

@@ -1,7 +1,7 @@
 /** The built CLI without sockets: decode, encode, help, version and error exits. */
 import { readFileSync } from 'node:fs';
-import { decode } from '../../src/index.js';
 import { afterEach, describe, expect, test } from 'vitest';
+import { decode } from '../../src/index.js';
 import { fixture, killAll, root, run } from './helpers.js';
 
 afterEach(killAll);
@@ -63,7 +63,9 @@ describe('decode', () => {
   });
 
   test('--json: bigints as strings, bytes as hex', async () => {
-    const hex = (await run(['encode', '--src', '192.0.2.1:1', '--dst', '192.0.2.2:2', '--tlv', 'gcp=ffffffffffffffff', '--unique-id', 'abc'])).stdout.trim();
+    const hex = (
+      await run(['encode', '--src', '192.0.2.1:1', '--dst', '192.0.2.2:2', '--tlv', 'gcp=ffffffffffffffff', '--unique-id', 'abc'])
+    ).stdout.trim();
     const { code, stdout } = await run(['decode', '--json', hex]);
     expect(code).toBe(0);
     const json = JSON.parse(stdout);
@@ -75,7 +77,9 @@ describe('decode', () => {
   test('errors: one line with code and offset, exit 1', async () => {
     const family = await run(['decode', '0d0a0d0a000d0a515549540a2155000c']);
     expect(family.code).toBe(1);
-    expect(family.stderr).toBe('proxyproto decode: ERR_PROXY_V2_FAMILY at offset 13: family/transport byte 0x55 is not one of the defined combinations\n');
+    expect(family.stderr).toBe(
+      'proxyproto decode: ERR_PROXY_V2_FAMILY at offset 13: family/transport byte 0x55 is not one of the defined combinations\n',
+    );
     const bytes = readFileSync(fixture('hap-v2-crc32c.bin'));
     bytes[39] = (bytes[39] as number) ^ 1; // flip a bit in the ALPN value
     const crc = await run(['decode', bytes.subarray(0, 40).toString('hex')]);
@@ -97,7 +101,21 @@ describe('decode', () => {
 
 describe('encode', () => {
   test('encode → decode round trip, v2 with TLVs and CRC32C', async () => {
-    const args = ['--src', '[2001:db8::1]:51000', '--dst', '[2001:db8::2]:443', '--authority', 'example.com', '--alpn', 'h2', '--unique-id', 'conn-1', '--tlv', '0xf0=cafe', '--crc32c'];
+    const args = [
+      '--src',
+      '[2001:db8::1]:51000',
+      '--dst',
+      '[2001:db8::2]:443',
+      '--authority',
+      'example.com',
+      '--alpn',
+      'h2',
+      '--unique-id',
+      'conn-1',
+      '--tlv',
+      '0xf0=cafe',
+      '--crc32c',
+    ];
     const { code, stdout } = await run(['encode', ...args]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^0d0a0d0a000d0a515549540a2121[0-9a-f]+\n$/);

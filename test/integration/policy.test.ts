@@ -1,10 +1,11 @@
-import { once } from 'node:events';
 import dgram from 'node:dgram';
+import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { encode, type ProxyHeaderInit } from '../../src/index.js';
 import {
+  type AcceptProxyProtocolOptions,
   acceptProxyProtocol,
   connect,
   decodeDatagram,
@@ -12,7 +13,6 @@ import {
   getClientAddress,
   getProxyHeader,
   headerFromSocket,
-  type AcceptProxyProtocolOptions,
   type ProxyProtocolIntegration,
 } from '../../src/node/index.js';
 import { closeServer, collect, concat, delay, listen, rawConnect } from './helpers.js';
@@ -67,7 +67,7 @@ describe('strict (default) and lenient', () => {
     const { port, integration, errors } = await setup({});
     expect(await exchange(port, REQUEST)).toBe('');
     expect(await exchange(port, '\x16\x03\x01garbage')).toBe('');
-    expect(await exchange(port, 'PROXY TCP4 1.2.3.4 5.6.7.8 01 2\r\n' + REQUEST)).toBe('');
+    expect(await exchange(port, `PROXY TCP4 1.2.3.4 5.6.7.8 01 2\r\n${REQUEST}`)).toBe('');
     expect(errors.map((e) => e.code)).toEqual(['ERR_PROXY_HEADER_MISSING', 'ERR_PROXY_HEADER_MISSING', 'ERR_PROXY_INVALID_PORT']);
     expect(body(await exchange(port, concat(encode(INIT), REQUEST)))).toMatchObject({ address: '192.0.2.50', proxied: true });
     expect(integration.stats).toMatchObject({ connections: 4, rejected: 2, errors: 1, v2: 1, pending: 0 });
@@ -126,7 +126,7 @@ describe('strict (default) and lenient', () => {
     await delay(30);
     integration.close();
     await closed;
-    expect(Object.prototype.hasOwnProperty.call(server, 'emit')).toBe(false);
+    expect(Object.hasOwn(server, 'emit')).toBe(false);
     expect(body(await exchange(port, REQUEST))).toMatchObject({ address: '127.0.0.1', proxied: false });
   });
 });
@@ -157,7 +157,15 @@ describe('policies and the trusted allowlist', () => {
 
   test('a policy function receives the unmapped peer address; a bad result only drops that socket', async () => {
     const seen: string[] = [];
-    const { port, errors } = await setup({ policy: (address) => (seen.push(address), seen.length === 1 ? ('bogus' as 'use') : 'use') }, '::');
+    const { port, errors } = await setup(
+      {
+        policy: (address) => {
+          seen.push(address);
+          return seen.length === 1 ? ('bogus' as 'use') : 'use';
+        },
+      },
+      '::',
+    );
     expect(await exchange(port, REQUEST, '127.0.0.1')).toBe('');
     expect(errors).toHaveLength(1);
     expect(body(await exchange(port, REQUEST, '127.0.0.1'))).toMatchObject({ proxied: false });
@@ -203,8 +211,13 @@ describe('a proxy built from these parts', () => {
   });
 
   test('headerFromSocket: mixed and mapped families, unix and LOCAL', () => {
-    expect(headerFromSocket({ remoteAddress: '1.2.3.4', remotePort: 1, localAddress: '5.6.7.8', localPort: 2 })).toMatchObject({ family: 'ipv4', source: { address: '1.2.3.4', port: 1 } });
-    expect(headerFromSocket({ remoteAddress: '::ffff:1.2.3.4', remotePort: 1, localAddress: '::ffff:127.0.0.1', localPort: 2 })).toMatchObject({
+    expect(headerFromSocket({ remoteAddress: '1.2.3.4', remotePort: 1, localAddress: '5.6.7.8', localPort: 2 })).toMatchObject({
+      family: 'ipv4',
+      source: { address: '1.2.3.4', port: 1 },
+    });
+    expect(
+      headerFromSocket({ remoteAddress: '::ffff:1.2.3.4', remotePort: 1, localAddress: '::ffff:127.0.0.1', localPort: 2 }),
+    ).toMatchObject({
       family: 'ipv6',
       source: { address: '::ffff:1.2.3.4' },
     });
@@ -213,7 +226,9 @@ describe('a proxy built from these parts', () => {
     expect(Buffer.from(encode(mixed)).toString()).toBe('PROXY TCP6 ::ffff:1.2.3.4 ::1 1 2\r\n');
     expect(headerFromSocket({})).toMatchObject({ command: 'proxy', family: 'unspec', source: null });
     expect(Buffer.from(encode(headerFromSocket({}, { version: 1 }))).toString()).toBe('PROXY UNKNOWN\r\n');
-    expect(headerFromSocket({ remoteAddress: '1.2.3.4', remotePort: 1, localAddress: '5.6.7.8', localPort: 2 }, { command: 'local' })).toMatchObject({ command: 'local', source: null });
+    expect(
+      headerFromSocket({ remoteAddress: '1.2.3.4', remotePort: 1, localAddress: '5.6.7.8', localPort: 2 }, { command: 'local' }),
+    ).toMatchObject({ command: 'local', source: null });
   });
 
   test('a LOCAL health-check header leaves the real address in place', async () => {
@@ -233,7 +248,11 @@ describe('datagrams', () => {
     receiver.bind(0, '127.0.0.1');
     await once(receiver, 'listening');
     const message = once(receiver, 'message');
-    const header: ProxyHeaderInit = { transport: 'dgram', source: { address: '192.0.2.1', port: 53 }, destination: { address: '127.0.0.1', port: 5353 } };
+    const header: ProxyHeaderInit = {
+      transport: 'dgram',
+      source: { address: '192.0.2.1', port: 53 },
+      destination: { address: '127.0.0.1', port: 5353 },
+    };
     sender.send(encodeDatagram(header, Buffer.from('query')), receiver.address().port, '127.0.0.1');
     const [msg] = (await message) as [Buffer];
     const { header: decoded, payload } = decodeDatagram(msg);

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
-import net from 'node:net';
+import type net from 'node:net';
 import tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { encode, type ProxyHeaderInit } from '../../src/index.js';
@@ -23,7 +23,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function serve<T extends net.Server>(server: T, options?: Parameters<typeof acceptProxyProtocol>[1]): Promise<{ port: number; integration: ProxyProtocolIntegration }> {
+async function serve<T extends net.Server>(
+  server: T,
+  options?: Parameters<typeof acceptProxyProtocol>[1],
+): Promise<{ port: number; integration: ProxyProtocolIntegration }> {
   const integration = acceptProxyProtocol(server, options);
   const port = await listen(server);
   cleanups.push(() => closeServer(server));
@@ -83,7 +86,9 @@ describe('http', () => {
     const closed = once(raw, 'close');
     raw.write('GET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     await closed;
-    const responses = Buffer.concat(chunks).toString().split(/(?=HTTP\/1\.1 )/);
+    const responses = Buffer.concat(chunks)
+      .toString()
+      .split(/(?=HTTP\/1\.1 )/);
     expect(responses).toHaveLength(2);
     for (const r of responses) expect(parseBody(r)).toEqual({ client: EXPECTED, version: 2 });
   });
@@ -106,7 +111,12 @@ describe('http', () => {
     const { port } = await serve(server);
     const body = await new Promise<string>((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port, path: '/', createConnection: (opts: net.NetConnectOpts) => track(connect({ ...opts, header: V1_INIT })) } as http.RequestOptions,
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/',
+          createConnection: (opts: net.NetConnectOpts) => track(connect({ ...opts, header: V1_INIT })),
+        } as http.RequestOptions,
         (res) => {
           let text = '';
           res.on('data', (c) => (text += c));
@@ -123,7 +133,13 @@ describe('http', () => {
 async function httpsGet(socket: net.Socket, ca: Buffer): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: 'localhost', path: '/', ca, servername: 'localhost', createConnection: () => track(tls.connect({ socket, ca, servername: 'localhost' })) } as https.RequestOptions,
+      {
+        host: 'localhost',
+        path: '/',
+        ca,
+        servername: 'localhost',
+        createConnection: () => track(tls.connect({ socket, ca, servername: 'localhost' })),
+      } as https.RequestOptions,
       (res) => {
         let text = '';
         res.on('data', (c) => (text += c));
@@ -201,12 +217,16 @@ describe('http2', () => {
       const server = http2.createSecureServer({ key: cert.key, cert: cert.cert });
       server.on('stream', (stream) => {
         stream.respond({ ':status': 200 });
-        stream.end(JSON.stringify({ client: getClientAddress(stream.session?.socket), version: getProxyHeader(stream.session)?.version ?? null }));
+        stream.end(
+          JSON.stringify({ client: getClientAddress(stream.session?.socket), version: getProxyHeader(stream.session)?.version ?? null }),
+        );
       });
       const { port } = await serve(server);
       const raw = await rawWithHeader(port, encode(V1_INIT), mode);
       const session = track(
-        http2.connect(`https://localhost:${port}`, { createConnection: () => tls.connect({ socket: raw, ca: cert.cert, servername: 'localhost', ALPNProtocols: ['h2'] }) }),
+        http2.connect(`https://localhost:${port}`, {
+          createConnection: () => tls.connect({ socket: raw, ca: cert.cert, servername: 'localhost', ALPNProtocols: ['h2'] }),
+        }),
       );
       expect(await h2Get(session)).toEqual({ client: EXPECTED, version: 1 });
       session.close();
@@ -216,7 +236,9 @@ describe('http2', () => {
   test('h2c through connect() as createConnection', async () => {
     const server = http2.createServer(handler);
     const { port } = await serve(server);
-    const session = track(http2.connect(`http://127.0.0.1:${port}`, { createConnection: () => connect({ host: '127.0.0.1', port, header: INIT }) }));
+    const session = track(
+      http2.connect(`http://127.0.0.1:${port}`, { createConnection: () => connect({ host: '127.0.0.1', port, header: INIT }) }),
+    );
     expect(await h2Get(session)).toEqual({ client: EXPECTED, version: 2 });
     session.close();
   });

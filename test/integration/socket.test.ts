@@ -78,13 +78,18 @@ describe('readProxyHeader', () => {
     [
       fc.oneof(
         fc.uint8Array({ minLength: 1, maxLength: 120 }),
-        fc.tuple(fc.constantFrom('PROXY', '\r\n\r\n\0\r\nQUIT\n'), fc.nat(11), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 40 })).map(
-          ([sig, n, b, tail]) => {
+        fc
+          .tuple(
+            fc.constantFrom('PROXY', '\r\n\r\n\0\r\nQUIT\n'),
+            fc.nat(11),
+            fc.integer({ min: 0, max: 255 }),
+            fc.uint8Array({ maxLength: 40 }),
+          )
+          .map(([sig, n, b, tail]) => {
             const prefix = Buffer.from(sig, 'latin1').subarray(0, Math.min(n, sig.length - 1));
             const breaker = b === sig.charCodeAt(prefix.length) ? (b + 1) & 0xff : b;
             return Buffer.concat([prefix, Buffer.from([breaker]), tail]);
-          },
-        ),
+          }),
       ),
       fc.nat(130),
     ],
@@ -102,7 +107,11 @@ describe('readProxyHeader', () => {
     const socket = await accepting;
     const reading = readProxyHeader(socket, { mode: 'lenient' });
     const cut = at % (bytes.length + 1);
-    await writeParts(c, [bytes.subarray(0, cut), bytes.subarray(cut)].filter((p) => p.length > 0), 5);
+    await writeParts(
+      c,
+      [bytes.subarray(0, cut), bytes.subarray(cut)].filter((p) => p.length > 0),
+      5,
+    );
     c.end();
     expect(await reading).toBeNull();
     expect((await rest(socket)).equals(Buffer.from(bytes))).toBe(true);
@@ -171,7 +180,10 @@ describe('readProxyHeader', () => {
     await client();
     const socket = await accepting;
     const reason = new Error('no');
-    await expect(readProxyHeader(socket, { signal: AbortSignal.abort(reason) })).rejects.toMatchObject({ name: 'AbortError', cause: reason });
+    await expect(readProxyHeader(socket, { signal: AbortSignal.abort(reason) })).rejects.toMatchObject({
+      name: 'AbortError',
+      cause: reason,
+    });
     expect(socket.listenerCount('readable')).toBe(0);
   });
 
@@ -206,9 +218,32 @@ describe('getProxyHeader / getClientAddress', () => {
   });
 
   test('LOCAL and UNKNOWN headers fall back to the socket address; unix sources are reported as unix', () => {
-    const local = { [proxyHeaderSymbol]: { version: 2, command: 'local', family: 'unspec', transport: 'unspec', source: null, destination: null, tlvs: [] }, remoteAddress: '::1', remotePort: 5, remoteFamily: 'IPv6' };
+    const local = {
+      [proxyHeaderSymbol]: {
+        version: 2,
+        command: 'local',
+        family: 'unspec',
+        transport: 'unspec',
+        source: null,
+        destination: null,
+        tlvs: [],
+      },
+      remoteAddress: '::1',
+      remotePort: 5,
+      remoteFamily: 'IPv6',
+    };
     expect(getClientAddress(local)).toEqual({ address: '::1', port: 5, family: 'IPv6', proxied: false });
-    const unix = { [proxyHeaderSymbol]: { version: 2, command: 'proxy', family: 'unix', transport: 'stream', source: { path: '/tmp/a' }, destination: { path: '/tmp/b' }, tlvs: [] } };
+    const unix = {
+      [proxyHeaderSymbol]: {
+        version: 2,
+        command: 'proxy',
+        family: 'unix',
+        transport: 'stream',
+        source: { path: '/tmp/a' },
+        destination: { path: '/tmp/b' },
+        tlvs: [],
+      },
+    };
     expect(getClientAddress(unix)).toEqual({ address: '/tmp/a', port: 0, family: 'unix', proxied: true });
     expect(getClientAddress({})).toBeUndefined();
   });

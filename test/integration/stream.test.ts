@@ -17,9 +17,16 @@ async function run(chunks: readonly Uint8Array[], options?: ConstructorParameter
   const out: Buffer[] = [];
   let error: unknown;
   try {
-    await pipeline(Readable.from(chunks.map((c) => Buffer.from(c)), { objectMode: false }), decoder, async (source) => {
-      for await (const chunk of source) out.push(chunk as Buffer);
-    });
+    await pipeline(
+      Readable.from(
+        chunks.map((c) => Buffer.from(c)),
+        { objectMode: false },
+      ),
+      decoder,
+      async (source) => {
+        for await (const chunk of source) out.push(chunk as Buffer);
+      },
+    );
   } catch (e) {
     error = e;
   }
@@ -72,13 +79,18 @@ describe('ProxyProtocolDecoder', () => {
       fc.oneof(
         fc.uint8Array({ minLength: 1, maxLength: 200 }),
         // Prefixes of both signatures followed by a byte that breaks them.
-        fc.tuple(fc.constantFrom('PROXY', '\r\n\r\n\0\r\nQUIT\n'), fc.nat(11), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 50 })).map(
-          ([sig, n, b, tail]) => {
+        fc
+          .tuple(
+            fc.constantFrom('PROXY', '\r\n\r\n\0\r\nQUIT\n'),
+            fc.nat(11),
+            fc.integer({ min: 0, max: 255 }),
+            fc.uint8Array({ maxLength: 50 }),
+          )
+          .map(([sig, n, b, tail]) => {
             const prefix = Buffer.from(sig, 'latin1').subarray(0, Math.min(n, sig.length - 1));
             const breaker = b === sig.charCodeAt(prefix.length) ? (b + 1) & 0xff : b;
             return Buffer.concat([prefix, Buffer.from([breaker]), tail]);
-          },
-        ),
+          }),
       ),
       fc.array(fc.nat(300), { maxLength: 8 }),
     ],
@@ -127,7 +139,14 @@ describe('ProxyProtocolDecoder', () => {
     expect((await run([Buffer.from('PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n')])).error?.code).toBe('ERR_PROXY_V1_LINE_ENDING');
     const big = encode({ ...V4, tlvs: [{ type: 0xe0, value: new Uint8Array(500) }] });
     expect((await run([big], { maxHeaderLength: 200 })).error?.code).toBe('ERR_PROXY_HEADER_TOO_LONG');
-    expect((await run(Array.from(big, (b) => Uint8Array.of(b)), { maxHeaderLength: 200 })).error?.code).toBe('ERR_PROXY_HEADER_TOO_LONG');
+    expect(
+      (
+        await run(
+          Array.from(big, (b) => Uint8Array.of(b)),
+          { maxHeaderLength: 200 },
+        )
+      ).error?.code,
+    ).toBe('ERR_PROXY_HEADER_TOO_LONG');
     expect((await run([encode(V6)], { versions: [2] })).error?.code).toBe('ERR_PROXY_VERSION_NOT_ALLOWED');
   });
 

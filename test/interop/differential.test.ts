@@ -7,17 +7,17 @@
  * 2. A battery of valid, borderline and malformed headers (test/interop/battery.ts): each receiver's
  *    verdict is asserted; every case where HAProxy and we differ is an explicit known difference.
  */
+
+import { once } from 'node:events';
+import net from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { canonicalAddress, decode, encode, type ProxyHeaderInit, readTlvs, type Tlv } from '../../src/index.js';
+import { acceptProxyProtocol, getProxyHeader, type ProxyProtocolIntegration } from '../../src/node/index.js';
 import { ipv4, ipv6, port } from '../arbitraries.js';
 import { BATTERY, type OurVerdict, type Verdict } from './battery.js';
-import { once } from 'node:events';
-import net from 'node:net';
-import { acceptProxyProtocol, getProxyHeader, type ProxyProtocolIntegration } from '../../src/node/index.js';
 import {
   describeWithPeers,
-  stopAllPeers,
   exchange,
   freePorts,
   HAPROXY_HEAD,
@@ -29,6 +29,7 @@ import {
   startHaproxy,
   startHaproxyOracle,
   startNginxOracle,
+  stopAllPeers,
   tempDir,
 } from './peers.js';
 
@@ -39,10 +40,13 @@ interface Generated {
   uniqueId?: Uint8Array;
 }
 
-const endpoints = (addr: fc.Arbitrary<string>) => fc.record({ source: fc.record({ address: addr, port }), destination: fc.record({ address: addr, port }) });
+const endpoints = (addr: fc.Arbitrary<string>) =>
+  fc.record({ source: fc.record({ address: addr, port }), destination: fc.record({ address: addr, port }) });
 
 const generated: fc.Arbitrary<Generated> = fc.oneof(
-  fc.record({ version: fc.constant(1 as const), ends: fc.oneof(endpoints(ipv4), endpoints(ipv6)) }).map(({ ends }): Generated => ({ header: { version: 1, ...ends }, crc32c: false })),
+  fc
+    .record({ version: fc.constant(1 as const), ends: fc.oneof(endpoints(ipv4), endpoints(ipv6)) })
+    .map(({ ends }): Generated => ({ header: { version: 1, ...ends }, crc32c: false })),
   fc
     .record({
       ends: fc.oneof(endpoints(ipv4), endpoints(ipv6)),
@@ -78,7 +82,7 @@ describeWithPeers('differential: proxyproto vs HAProxy 2.6 vs nginx 1.22', ['hap
   let haproxy: Oracle;
   let nginx: Oracle;
   // HAProxy as a relay: accept-proxy in, send-proxy / send-proxy-v2 out, to our receiver.
-  let relay: PeerProcess;
+  let _relay: PeerProcess;
   let relayPorts: { v1: number; v2: number };
   let sink: net.Server;
   let sinkIntegration: ProxyProtocolIntegration;
@@ -123,7 +127,7 @@ backend relay_v1
 backend relay_v2
     server s 127.0.0.1:${sinkPort} send-proxy-v2 proxy-v2-options authority
 `;
-    [haproxy, nginx, relay] = await Promise.all([
+    [haproxy, nginx, _relay] = await Promise.all([
       startHaproxyOracle(dir.path, hosts),
       startNginxOracle(dir.path, hosts),
       startHaproxy(dir.path, relayConfig.replace('option httplog\n', ''), [`127.0.0.1:${v1}`, `127.0.0.1:${v2}`]),
@@ -183,8 +187,16 @@ backend relay_v2
         return;
       }
       const got = [canonicalAddress(view.src), view.srcPort, canonicalAddress(view.dst), view.dstPort, view.authorityHex, view.uniqueIdHex];
-      const want = [source.address, String(source.port), destination.address, String(destination.port), hex(sample.authority), hex(sample.uniqueId)];
-      if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${label}: HAProxy ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+      const want = [
+        source.address,
+        String(source.port),
+        destination.address,
+        String(destination.port),
+        hex(sample.authority),
+        hex(sample.uniqueId),
+      ];
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        mismatches.push(`${label}: HAProxy ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
       if (view.src !== source.address) textOnly.push(`${view.src} / ${source.address}`);
       if (view.dst !== destination.address) textOnly.push(`${view.dst} / ${destination.address}`);
     });
@@ -215,7 +227,10 @@ backend relay_v2
     if (c.haproxy === 'accept' && c.ours === 'accept' && c.haproxySees !== undefined) {
       const r = decode(c.bytes);
       if (r.status !== 'complete') throw new Error('unreachable');
-      const { source, destination } = r.header as { source: { address: string; port: number }; destination: { address: string; port: number } };
+      const { source, destination } = r.header as {
+        source: { address: string; port: number };
+        destination: { address: string; port: number };
+      };
       expect(`${source.address}:${source.port} ${destination.address}:${destination.port}`).toBe(c.haproxySees);
     }
   });

@@ -6,14 +6,20 @@
 import { once } from 'node:events';
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
-import type { ProxyHeader } from '../../src/index.js';
-import { acceptProxyProtocol, getClientAddress, getProxyHeader, ProxyProtocolDecoder, type ProxyProtocolIntegration, readProxyHeader } from '../../src/node/index.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { ProxyHeader } from '../../src/index.js';
+import {
+  acceptProxyProtocol,
+  getClientAddress,
+  getProxyHeader,
+  ProxyProtocolDecoder,
+  type ProxyProtocolIntegration,
+  readProxyHeader,
+} from '../../src/node/index.js';
 import {
   type Certs,
   curl,
   describeWithPeers,
-  stopAllPeers,
   freePorts,
   HAPROXY_HEAD,
   hostPort,
@@ -23,10 +29,11 @@ import {
   type PeerProcess,
   type Receiver,
   type Seen,
-  tlvSummary,
   startHaproxy,
   startReceiver,
+  stopAllPeers,
   tempDir,
+  tlvSummary,
 } from './peers.js';
 
 const V2_OPTIONS = ['authority', 'unique-id', 'crc32c', 'ssl', 'cert-cn', 'ssl-cipher', 'cert-sig', 'cert-key'] as const;
@@ -37,7 +44,7 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
   let dir: ReturnType<typeof tempDir>;
   let certs: Certs;
   let receiver: Receiver;
-  let haproxy: PeerProcess;
+  let _haproxy: PeerProcess;
   let secureReceiver: Receiver;
   let tcpCheckReceiver: Receiver;
   let crcReceiver: Receiver;
@@ -57,7 +64,11 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
     certs = makeCerts(dir.path);
     // The receiver must be up before HAProxy: its health checks start at once.
     receiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
-    secureReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000, tls: { key: certs.read(certs.serverKey), cert: certs.read(certs.serverCert) } });
+    secureReceiver = await startReceiver({
+      mode: 'strict',
+      headerTimeout: 3000,
+      tls: { key: certs.read(certs.serverKey), cert: certs.read(certs.serverCert) },
+    });
     tcpCheckReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
     crcReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000, requireCrc32c: true });
     // An h2c server: HAProxy speaks HTTP/2 to it (`proto h2`) after the PROXY header.
@@ -70,7 +81,11 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
     await once(h2cServer, 'listening');
     // Raw TCP receivers: readProxyHeader() and the ProxyProtocolDecoder stream.
     const describeHeader = (header: ProxyHeader | null, rest: string) =>
-      JSON.stringify({ header: header && { version: header.version, command: header.command, source: header.source, destination: header.destination }, tlvs: header && tlvSummary(header), rest });
+      JSON.stringify({
+        header: header && { version: header.version, command: header.command, source: header.source, destination: header.destination },
+        tlvs: header && tlvSummary(header),
+        rest,
+      });
     const viaRead = net.createServer(async (socket) => {
       try {
         const header = await readProxyHeader(socket, { timeout: 3000 });
@@ -81,7 +96,9 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
     });
     const viaDecoder = net.createServer((socket) => {
       const decoder = new ProxyProtocolDecoder();
-      decoder.once('header', (header: ProxyHeader | null) => decoder.once('data', (d: Buffer) => socket.end(describeHeader(header, d.toString()))));
+      decoder.once('header', (header: ProxyHeader | null) =>
+        decoder.once('data', (d: Buffer) => socket.end(describeHeader(header, d.toString()))),
+      );
       decoder.on('error', () => socket.destroy());
       socket.pipe(decoder);
     });
@@ -169,11 +186,10 @@ backend check-crc
     option httpchk GET /check-crc
     server s ${server} send-proxy-v2 proxy-v2-options crc32c check inter 250ms
 `;
-    haproxy = await startHaproxy(
-      dir.path,
-      config,
-      [...hosts.flatMap((h) => [hostPort(h, plainPort), hostPort(h, tlsPort)]), ...[tcpPort, tcpRawPort, tcpRawV1Port].map((p) => `127.0.0.1:${p}`)],
-    );
+    _haproxy = await startHaproxy(dir.path, config, [
+      ...hosts.flatMap((h) => [hostPort(h, plainPort), hostPort(h, tlsPort)]),
+      ...[tcpPort, tcpRawPort, tcpRawV1Port].map((p) => `127.0.0.1:${p}`),
+    ]);
   });
 
   afterAll(async () => {
@@ -204,7 +220,12 @@ backend check-crc
         source: { address: res.localAddress, port: res.localPort },
         destination: { address: host, port: plainPort },
       });
-      expect(seen.client).toEqual({ address: res.localAddress, port: res.localPort, family: host === '::1' ? 'IPv6' : 'IPv4', proxied: true });
+      expect(seen.client).toEqual({
+        address: res.localAddress,
+        port: res.localPort,
+        family: host === '::1' ? 'IPv6' : 'IPv4',
+        proxied: true,
+      });
       expect(seen.peer.address).toBe('127.0.0.1'); // the real peer stays HAProxy
       if (backend === 'v2') expect(seen.tlvs).toMatchObject({ types: [] });
     });
@@ -255,7 +276,11 @@ backend check-crc
     } as never);
     expect(res.status).toBe(200);
     const seen = parse(res.body);
-    expect(seen.header).toMatchObject({ version: 2, source: { address: res.localAddress, port: res.localPort }, destination: { address: host, port: tlsPort } });
+    expect(seen.header).toMatchObject({
+      version: 2,
+      source: { address: res.localAddress, port: res.localPort },
+      destination: { address: host, port: tlsPort },
+    });
     const tlvs = seen.tlvs as Record<string, unknown> & { ssl?: Record<string, unknown> };
     // ALPN is sent whenever the client negotiated one, whatever the options.
     expect(tlvs.alpn).toBe('http/1.1');
@@ -291,9 +316,21 @@ backend check-crc
   });
 
   test('SSL TLV without a client certificate: clientSsl only, not verified', async () => {
-    const res = await httpGet(`https://localhost:${tlsPort}/v2-ssl/nocert`, { ca: certs.read(certs.caCert), ALPNProtocols: ['http/1.1'], family: 4 } as never);
+    const res = await httpGet(`https://localhost:${tlsPort}/v2-ssl/nocert`, {
+      ca: certs.read(certs.caCert),
+      ALPNProtocols: ['http/1.1'],
+      family: 4,
+    } as never);
     const tlvs = parse(res.body).tlvs as { ssl: Record<string, unknown>; authority?: string };
-    expect(tlvs.ssl).toMatchObject({ client: 1, clientSsl: true, certConnection: false, certSession: false, verify: 0, verified: false, version: 'TLSv1.3' });
+    expect(tlvs.ssl).toMatchObject({
+      client: 1,
+      clientSsl: true,
+      certConnection: false,
+      certSession: false,
+      verify: 0,
+      verified: false,
+      version: 'TLSv1.3',
+    });
   });
 
   test('plain HTTP with every option: no ALPN/AUTHORITY, SSL TLV with client 0', async () => {
@@ -359,13 +396,23 @@ backend check-crc
       ] as const)
     : ([['127.0.0.1', '2001:db8::7', '2001:db8::7', '::ffff:127.0.0.1']] as const);
   for (const [host, setSrc, source, destination] of mixed) {
-    test.each(['v1', 'v2'] as const)(`mixed families (%s, set-src ${setSrc} on ${host}): sent as TCP6 with the IPv4 side mapped`, async (backend) => {
-      const res = await httpGet(`http://${hostPort(host, plainPort)}/${backend}/mixed`, { headers: { connection: 'close', 'x-pp-set-src': setSrc } });
-      expect(res.status).toBe(200);
-      const seen = parse(res.body);
-      expect(seen.header).toMatchObject({ version: backend === 'v1' ? 1 : 2, family: 'ipv6', source: { address: source, port: res.localPort }, destination: { address: destination, port: plainPort } });
-      expect(seen.client).toMatchObject({ address: source, family: 'IPv6', proxied: true });
-    });
+    test.each(['v1', 'v2'] as const)(
+      `mixed families (%s, set-src ${setSrc} on ${host}): sent as TCP6 with the IPv4 side mapped`,
+      async (backend) => {
+        const res = await httpGet(`http://${hostPort(host, plainPort)}/${backend}/mixed`, {
+          headers: { connection: 'close', 'x-pp-set-src': setSrc },
+        });
+        expect(res.status).toBe(200);
+        const seen = parse(res.body);
+        expect(seen.header).toMatchObject({
+          version: backend === 'v1' ? 1 : 2,
+          family: 'ipv6',
+          source: { address: source, port: res.localPort },
+          destination: { address: destination, port: plainPort },
+        });
+        expect(seen.client).toMatchObject({ address: source, family: 'IPv6', proxied: true });
+      },
+    );
   }
 
   test('HTTP/2 cleartext to a Node http2 server (`proto h2`): header seen through the compat req.socket', async () => {
@@ -388,9 +435,17 @@ backend check-crc
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.write('hello');
     await once(socket, 'close');
-    const seen = JSON.parse(Buffer.concat(chunks).toString()) as { header: Record<string, unknown>; tlvs: Record<string, unknown>; rest: string };
+    const seen = JSON.parse(Buffer.concat(chunks).toString()) as {
+      header: Record<string, unknown>;
+      tlvs: Record<string, unknown>;
+      rest: string;
+    };
     expect(seen.rest).toBe('hello');
-    expect(seen.header).toMatchObject({ command: 'proxy', source: { address: '127.0.0.1', port: localPort }, destination: { address: '127.0.0.1', port: port() } });
+    expect(seen.header).toMatchObject({
+      command: 'proxy',
+      source: { address: '127.0.0.1', port: localPort },
+      destination: { address: '127.0.0.1', port: port() },
+    });
     if (port() === tcpRawPort) expect(seen.tlvs).toMatchObject({ types: [0x03, 0x05], uniqueId: '', crc32c: expect.any(Number) });
     else expect(seen.header.version).toBe(1);
   });
@@ -399,7 +454,11 @@ backend check-crc
     const res = await httpGet(`https://localhost:${tcpPort}/tls-passthrough`, { ca: certs.read(certs.caCert), family: 4 } as never);
     expect(res.status).toBe(200);
     const seen = parse(res.body);
-    expect(seen.header).toMatchObject({ version: 2, source: { address: '127.0.0.1', port: res.localPort }, destination: { address: '127.0.0.1', port: tcpPort } });
+    expect(seen.header).toMatchObject({
+      version: 2,
+      source: { address: '127.0.0.1', port: res.localPort },
+      destination: { address: '127.0.0.1', port: tcpPort },
+    });
     expect(seen.client).toEqual({ address: '127.0.0.1', port: res.localPort, family: 'IPv4', proxied: true });
   });
 
@@ -419,7 +478,12 @@ backend check-crc
   });
 });
 
-async function h2Get(host: string, port: number, path: string, certs: Certs): Promise<{ body: string; localAddress: string; localPort: number; cipher: string }> {
+async function h2Get(
+  host: string,
+  port: number,
+  path: string,
+  certs: Certs,
+): Promise<{ body: string; localAddress: string; localPort: number; cipher: string }> {
   const session = http2.connect(`https://${hostPort(host, port)}`, {
     servername: 'example.test',
     ca: certs.read(certs.caCert),

@@ -8,7 +8,6 @@ import {
   type Certs,
   curl,
   describeWithPeers,
-  stopAllPeers,
   exchange,
   freePorts,
   hostPort,
@@ -21,6 +20,7 @@ import {
   type Seen,
   startNginx,
   startReceiver,
+  stopAllPeers,
   tempDir,
 } from './peers.js';
 
@@ -34,7 +34,7 @@ describeWithPeers('nginx 1.22 stream proxy_protocol on → acceptProxyProtocol',
   let receiver: Receiver;
   let relayReceiver: Receiver;
   let lenientTcp6Receiver: Receiver;
-  let nginx: PeerProcess;
+  let _nginx: PeerProcess;
   let port: number;
   let relayPort: number;
   let relayPort2: number;
@@ -57,7 +57,11 @@ describeWithPeers('nginx 1.22 stream proxy_protocol on → acceptProxyProtocol',
       server(`127.0.0.1:${relayPort} proxy_protocol`, relayReceiver.port, realip),
       server(`127.0.0.1:${relayPort2} proxy_protocol`, lenientTcp6Receiver.port, realip),
     ].join('\n');
-    nginx = await startNginx(dir.path, `${nginxHead(true)}stream {\n${servers}\n}\n`, [...hosts.map((h) => hostPort(h, port)), `127.0.0.1:${relayPort}`, `127.0.0.1:${relayPort2}`]);
+    _nginx = await startNginx(dir.path, `${nginxHead(true)}stream {\n${servers}\n}\n`, [
+      ...hosts.map((h) => hostPort(h, port)),
+      `127.0.0.1:${relayPort}`,
+      `127.0.0.1:${relayPort2}`,
+    ]);
   });
 
   afterAll(async () => {
@@ -77,22 +81,35 @@ describeWithPeers('nginx 1.22 stream proxy_protocol on → acceptProxyProtocol',
   });
 
   test('realip relay, IPv4 client address: forwarded as TCP4', async () => {
-    const bytes = Buffer.from(`PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\nGET /relay/v4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const bytes = Buffer.from(
+      `PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\nGET /relay/v4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    );
     const { data } = await exchange('127.0.0.1', relayPort, bytes);
     const seen = parse(data.toString('utf8').split('\r\n\r\n')[1] ?? '');
     // nginx keeps the client address but writes its own local address as destination.
-    expect(seen.header).toMatchObject({ version: 1, family: 'ipv4', source: { address: '192.0.2.1', port: 56324 }, destination: { address: '127.0.0.1', port: relayPort } });
+    expect(seen.header).toMatchObject({
+      version: 1,
+      family: 'ipv4',
+      source: { address: '192.0.2.1', port: 56324 },
+      destination: { address: '127.0.0.1', port: relayPort },
+    });
   });
 
   test('realip relay, IPv6 client address: nginx emits a mixed TCP6 line, rejected by default, accepted with allowIPv4InTcp6', async () => {
-    const bytes = (path: string) => Buffer.from(`PROXY TCP6 2001:db8::1 2001:db8::2 56324 443\r\nGET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const bytes = (path: string) =>
+      Buffer.from(`PROXY TCP6 2001:db8::1 2001:db8::2 56324 443\r\nGET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
     // nginx sends "PROXY TCP6 2001:db8::1 127.0.0.1 56324 <port>": IPv4 text in a TCP6 line.
     const refused = await exchange('127.0.0.1', relayPort, bytes('/relay/v6'));
     expect(refused.data.length).toBe(0);
     expect(relayReceiver.errors.map((e) => e.code)).toEqual(['ERR_PROXY_INVALID_ADDRESS']);
     const accepted = await exchange('127.0.0.1', relayPort2, bytes('/relay/v6-lenient'));
     const seen = parse(accepted.data.toString('utf8').split('\r\n\r\n')[1] ?? '');
-    expect(seen.header).toMatchObject({ version: 1, family: 'ipv6', source: { address: '2001:db8::1', port: 56324 }, destination: { address: '::ffff:127.0.0.1', port: relayPort2 } });
+    expect(seen.header).toMatchObject({
+      version: 1,
+      family: 'ipv6',
+      source: { address: '2001:db8::1', port: 56324 },
+      destination: { address: '::ffff:127.0.0.1', port: relayPort2 },
+    });
   });
 
   for (const host of hosts) {
@@ -128,7 +145,12 @@ describeWithPeers('curl --haproxy-protocol → acceptProxyProtocol (http and htt
     dir = tempDir('curl-send');
     certs = makeCerts(dir.path);
     plain = await startReceiver({ mode: 'strict', hosts, headerTimeout: 3000 });
-    secure = await startReceiver({ mode: 'strict', hosts, headerTimeout: 3000, tls: { key: certs.read(certs.serverKey), cert: certs.read(certs.serverCert) } });
+    secure = await startReceiver({
+      mode: 'strict',
+      hosts,
+      headerTimeout: 3000,
+      tls: { key: certs.read(certs.serverKey), cert: certs.read(certs.serverCert) },
+    });
   });
 
   afterAll(async () => {
@@ -231,6 +253,9 @@ describeWithPeers('trusted upstreams on a dual-stack listener, with curl', ['cur
     expect(receiver.errors.at(-1)).toEqual({ code: 'ERR_PROXY_CONNECTION_REJECTED', peer: '::1' });
     const bare = await curl([`http://[::1]:${receiver.port}/untrusted-bare`]);
     expect(bare.code, bare.stderr).toBe(0);
-    expect(parse(bare.body)).toMatchObject({ header: null, client: { address: '::1', port: bare.localPort, family: 'IPv6', proxied: false } });
+    expect(parse(bare.body)).toMatchObject({
+      header: null,
+      client: { address: '::1', port: bare.localPort, family: 'IPv6', proxied: false },
+    });
   });
 });

@@ -17,7 +17,13 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, test } from 'vitest';
 import { type ProxyHeader, readTlvs } from '../../src/index.js';
-import { type AcceptProxyProtocolOptions, acceptProxyProtocol, getClientAddress, getProxyHeader, type ProxyProtocolIntegration } from '../../src/node/index.js';
+import {
+  type AcceptProxyProtocolOptions,
+  acceptProxyProtocol,
+  getClientAddress,
+  getProxyHeader,
+  type ProxyProtocolIntegration,
+} from '../../src/node/index.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -170,15 +176,50 @@ export interface Certs {
 export function makeCerts(dir: string): Certs {
   const openssl = program('openssl');
   const run = (args: string[]) => execFileSync(openssl, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-subj', '/CN=proxyproto test CA', '-keyout', 'ca.key', '-out', 'ca.crt']);
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:example.test,DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth\n');
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-sha256',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=proxyproto test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+  ]);
+  writeFileSync(
+    join(dir, 'server.ext'),
+    'subjectAltName=DNS:example.test,DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth\n',
+  );
   writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
   for (const [name, cn] of [
     ['server', 'localhost'],
     ['client', 'pp-test-client'],
   ] as const) {
     run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`]);
-    run(['x509', '-req', '-sha256', '-days', '2', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
+    run([
+      'x509',
+      '-req',
+      '-sha256',
+      '-days',
+      '2',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ]);
   }
   const serverPem = join(dir, 'server.pem');
   writeFileSync(serverPem, Buffer.concat([readFileSync(join(dir, 'server.crt')), readFileSync(join(dir, 'server.key'))]));
@@ -284,7 +325,9 @@ export class PeerProcess {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`${this.name}: no output matching ${pattern} within ${timeoutMs} ms\n--- output ---\n${this.output.slice(-4000)}`));
+        reject(
+          new Error(`${this.name}: no output matching ${pattern} within ${timeoutMs} ms\n--- output ---\n${this.output.slice(-4000)}`),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -327,7 +370,14 @@ export async function startNginx(dir: string, config: string, endpoints: readonl
 
 /** The common head of an nginx config: stream module, foreground-friendly logging, private paths. */
 export function nginxHead(withStream: boolean): string {
-  return [withStream ? `load_module ${NGINX_STREAM_MODULE};` : '', 'worker_processes 1;', 'pid nginx.pid;', 'error_log stderr info;', 'events { worker_connections 1024; }', ''].join('\n');
+  return [
+    withStream ? `load_module ${NGINX_STREAM_MODULE};` : '',
+    'worker_processes 1;',
+    'pid nginx.pid;',
+    'error_log stderr info;',
+    'events { worker_connections 1024; }',
+    '',
+  ].join('\n');
 }
 
 /** The http-block lines that keep nginx's temp files and logs under its prefix. */
@@ -398,7 +448,13 @@ export function describeRequest(req: http.IncomingMessage): Seen {
     header:
       header === null
         ? null
-        : { version: header.version, command: header.command, family: header.family, source: header.source, destination: header.destination },
+        : {
+            version: header.version,
+            command: header.command,
+            family: header.family,
+            source: header.source,
+            destination: header.destination,
+          },
     client: getClientAddress(req.socket),
     tlvs: header === null ? null : tlvSummary(header),
     headers: req.headers,
@@ -435,7 +491,9 @@ export async function startReceiver(
     res.setHeader('connection', 'close');
     res.end(JSON.stringify(entry));
   };
-  const servers = hosts.map(() => (tls === undefined ? http.createServer(handler) : https.createServer({ key: tls.key, cert: tls.cert }, handler)));
+  const servers = hosts.map(() =>
+    tls === undefined ? http.createServer(handler) : https.createServer({ key: tls.key, cert: tls.cert }, handler),
+  );
   const integrations = servers.map((server) => acceptProxyProtocol(server, acceptOptions));
   for (const server of servers) {
     server.on('proxyError', (error: { code?: string }, socket: net.Socket) => {
@@ -459,7 +517,8 @@ export async function startReceiver(
       for (;;) {
         const found = seen.find((s) => s.path.startsWith(prefix));
         if (found !== undefined) return found;
-        if (Date.now() > deadline) throw new Error(`no request for ${prefix} within ${timeoutMs} ms; saw ${seen.map((s) => s.path).join(', ')}`);
+        if (Date.now() > deadline)
+          throw new Error(`no request for ${prefix} within ${timeoutMs} ms; saw ${seen.map((s) => s.path).join(', ')}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
@@ -519,7 +578,14 @@ export interface CurlResult {
 export async function curl(args: readonly string[]): Promise<CurlResult> {
   const marker = '\n--curl-local--';
   try {
-    const { stdout, stderr } = await execFileAsync(program('curl'), ['-sS', '--max-time', '5', '-w', `${marker}%{local_ip} %{local_port}`, ...args]);
+    const { stdout, stderr } = await execFileAsync(program('curl'), [
+      '-sS',
+      '--max-time',
+      '5',
+      '-w',
+      `${marker}%{local_ip} %{local_port}`,
+      ...args,
+    ]);
     return parseCurl(stdout, stderr, 0, marker);
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -530,7 +596,13 @@ export async function curl(args: readonly string[]): Promise<CurlResult> {
 function parseCurl(stdout: string, stderr: string, code: number, marker: string): CurlResult {
   const at = stdout.lastIndexOf(marker);
   const body = at < 0 ? stdout : stdout.slice(0, at);
-  const [localIp = '', localPort = '0'] = at < 0 ? [] : stdout.slice(at + marker.length).trim().split(' ');
+  const [localIp = '', localPort = '0'] =
+    at < 0
+      ? []
+      : stdout
+          .slice(at + marker.length)
+          .trim()
+          .split(' ');
   return { code, body, localIp, localPort: Number(localPort), stderr };
 }
 
@@ -538,7 +610,12 @@ function parseCurl(stdout: string, stderr: string, code: number, marker: string)
  * Sends `bytes` (header + request) in one write on a raw connection and resolves with everything
  * received until the peer closes (or `timeoutMs`, then `timedOut`).
  */
-export function exchange(host: string, port: number, bytes: Uint8Array, timeoutMs = 3000): Promise<{ data: Buffer; timedOut: boolean; reset: boolean }> {
+export function exchange(
+  host: string,
+  port: number,
+  bytes: Uint8Array,
+  timeoutMs = 3000,
+): Promise<{ data: Buffer; timedOut: boolean; reset: boolean }> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const chunks: Buffer[] = [];
@@ -663,5 +740,13 @@ ${listens}
   }
 }
 `;
-  return makeOracle('nginx', port, await startNginx(dir, config, hosts.map((h) => hostPort(h, port))));
+  return makeOracle(
+    'nginx',
+    port,
+    await startNginx(
+      dir,
+      config,
+      hosts.map((h) => hostPort(h, port)),
+    ),
+  );
 }

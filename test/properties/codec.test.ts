@@ -90,7 +90,9 @@ describe('codec properties', () => {
     const signatureLed = fc.oneof(
       fc.uint8Array({ maxLength: 200 }),
       fc.uint8Array({ maxLength: 120 }).map((b) => Uint8Array.from([...new TextEncoder().encode('PROXY '), ...b])),
-      fc.uint8Array({ maxLength: 300 }).map((b) => Uint8Array.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, ...b])),
+      fc
+        .uint8Array({ maxLength: 300 })
+        .map((b) => Uint8Array.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, ...b])),
     );
     fc.assert(
       fc.property(signatureLed, (bytes) => {

@@ -6,7 +6,20 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { canonicalAddress, encode, type ProxyHeaderInit } from '../../src/index.js';
 import { acceptProxyProtocol, getClientAddress } from '../../src/node/index.js';
-import { closeServer, connectTo, installCrashGuard, listen, listenerCounts, MiB, pool, receiveAll, resources, settledMemory, waitFor, withinBaseline } from './helpers.js';
+import {
+  closeServer,
+  connectTo,
+  installCrashGuard,
+  listen,
+  listenerCounts,
+  MiB,
+  pool,
+  receiveAll,
+  resources,
+  settledMemory,
+  waitFor,
+  withinBaseline,
+} from './helpers.js';
 
 installCrashGuard();
 
@@ -18,13 +31,19 @@ const WARM_UP = 500;
 function initFor(round: number, i: number, port: number): ProxyHeaderInit {
   const version = i % 2 === 0 ? 1 : 2;
   if (i % 3 === 0) {
-    return { version, source: { address: `2001:db8:${round.toString(16)}::${i.toString(16)}`, port: 1024 + i }, destination: { address: '::1', port } };
+    return {
+      version,
+      source: { address: `2001:db8:${round.toString(16)}::${i.toString(16)}`, port: 1024 + i },
+      destination: { address: '::1', port },
+    };
   }
   return { version, source: { address: `10.${round}.${i >> 8}.${i & 255}`, port: 1024 + i }, destination: { address: '127.0.0.1', port } };
 }
 
 describe('bursts of valid connections', () => {
-  test(`${ROUNDS} rounds of ${PER_ROUND} connections after a warm-up, ${CONCURRENCY} at a time: all served with their own address; memory flat`, { timeout: 60_000 }, async () => {
+  test(`${ROUNDS} rounds of ${PER_ROUND} connections after a warm-up, ${CONCURRENCY} at a time: all served with their own address; memory flat`, {
+    timeout: 60_000,
+  }, async () => {
     const baselineResources = resources();
     const server = net.createServer((socket) => {
       socket.on('error', () => {});
@@ -54,7 +73,11 @@ describe('bursts of valid connections', () => {
           socket.write(payload);
         } else socket.write(Buffer.concat([header, payload]));
         const answer = JSON.parse((await reply).toString());
-        if (answer.address !== canonicalAddress((init.source as { address: string }).address) || answer.port !== (init.source as { port: number }).port || answer.payload !== payload.toString()) {
+        if (
+          answer.address !== canonicalAddress((init.source as { address: string }).address) ||
+          answer.port !== (init.source as { port: number }).port ||
+          answer.payload !== payload.toString()
+        ) {
           throw new Error(`connection ${r}/${i} got ${JSON.stringify(answer)} for ${JSON.stringify(init.source)}`);
         }
       });
@@ -101,7 +124,10 @@ describe('bursts of valid connections', () => {
     expect(listenerCounts(server)).toEqual(listenersBefore);
     integration.close();
     await closeServer(server);
-    await waitFor(() => withinBaseline(baselineResources), () => `resources back to ${JSON.stringify(baselineResources)}, now ${JSON.stringify(resources())}`);
+    await waitFor(
+      () => withinBaseline(baselineResources),
+      () => `resources back to ${JSON.stringify(baselineResources)}, now ${JSON.stringify(resources())}`,
+    );
 
     console.log(
       `[burst] ${WARM_UP} + ${ROUNDS} × ${PER_ROUND} connections (${CONCURRENCY} concurrent): warm-up ${warm} ms, rounds ${timings.join(', ')} ms ` +

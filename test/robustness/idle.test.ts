@@ -6,7 +6,18 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { encode } from '../../src/index.js';
 import { acceptProxyProtocol, getClientAddress } from '../../src/node/index.js';
-import { closeServer, connectTo, installCrashGuard, listen, listenerCounts, pool, receiveAll, resources, waitFor, withinBaseline } from './helpers.js';
+import {
+  closeServer,
+  connectTo,
+  installCrashGuard,
+  listen,
+  listenerCounts,
+  pool,
+  receiveAll,
+  resources,
+  waitFor,
+  withinBaseline,
+} from './helpers.js';
 
 installCrashGuard();
 
@@ -58,7 +69,11 @@ describe('idle connections', () => {
     await Promise.all([opening, served]);
     const validDoneAfter = Date.now() - started;
 
-    await waitFor(() => idle.every((e) => e.closedAt > 0), () => `every idle connection closed (${idle.filter((e) => e.closedAt > 0).length}/${IDLE})`, 15_000);
+    await waitFor(
+      () => idle.every((e) => e.closedAt > 0),
+      () => `every idle connection closed (${idle.filter((e) => e.closedAt > 0).length}/${IDLE})`,
+      15_000,
+    );
     const allClosedAfter = Date.now() - started;
     const lifetimes = idle.map((e) => e.closedAt - e.connectedAt).sort((a, b) => a - b);
     for (const e of idle) expect((await e.received).length).toBe(0);
@@ -79,7 +94,10 @@ describe('idle connections', () => {
     expect(listenerCounts(server)).toEqual(listenersBefore);
     integration.close();
     await closeServer(server);
-    await waitFor(() => withinBaseline(baseline), () => `resources back to ${JSON.stringify(baseline)}, now ${JSON.stringify(resources())}`);
+    await waitFor(
+      () => withinBaseline(baseline),
+      () => `resources back to ${JSON.stringify(baseline)}, now ${JSON.stringify(resources())}`,
+    );
 
     console.log(
       `[idle] ${IDLE} silent + ${VALID} valid connections: valid ones served in max ${Math.max(...latencies)} ms ` +

@@ -7,7 +7,21 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decode, encode } from '../../src/index.js';
 import { acceptProxyProtocol, getClientAddress, type ProxyProtocolIntegration } from '../../src/node/index.js';
-import { closed, closeServer, connectTo, installCrashGuard, listen, MiB, pool, prng, randomBytes, receiveAll, settledMemory, sha256, waitFor } from './helpers.js';
+import {
+  closed,
+  closeServer,
+  connectTo,
+  installCrashGuard,
+  listen,
+  MiB,
+  pool,
+  prng,
+  randomBytes,
+  receiveAll,
+  settledMemory,
+  sha256,
+  waitFor,
+} from './helpers.js';
 
 installCrashGuard();
 
@@ -48,7 +62,10 @@ afterAll(async () => {
 });
 
 /** A valid request: header, payload, end; resolves with the server's answer. */
-async function validRequest(source = { address: '192.0.2.10', port: 1000 }, payload = Buffer.from('hello')): Promise<{ address: string; port: number; bytes: number; hash: string }> {
+async function validRequest(
+  source = { address: '192.0.2.10', port: 1000 },
+  payload = Buffer.from('hello'),
+): Promise<{ address: string; port: number; bytes: number; hash: string }> {
   const socket = await connectTo(h.port);
   const reply = receiveAll(socket);
   socket.end(Buffer.concat([encode({ source, destination: { address: '192.0.2.1', port: 80 } }), payload]));
@@ -70,13 +87,21 @@ describe('oversized headers', () => {
 
   test('a v1 line without CRLF is rejected at 107 bytes, without waiting for more', async () => {
     const before = h.errors.length;
-    for (const line of [`PROXY TCP4 ${'1'.repeat(96)}`, `PROXY TCP4 1.2.3.4 5.6.7.8 1 ${'2'.repeat(200)}`, `PROXY UNKNOWN ${'x'.repeat(100)}`]) {
+    for (const line of [
+      `PROXY TCP4 ${'1'.repeat(96)}`,
+      `PROXY TCP4 1.2.3.4 5.6.7.8 1 ${'2'.repeat(200)}`,
+      `PROXY UNKNOWN ${'x'.repeat(100)}`,
+    ]) {
       const socket = await connectTo(h.port);
       const isClosed = closed(socket);
       socket.write(line);
       await isClosed;
     }
-    expect(h.errors.slice(before).map((e) => e.code)).toEqual(['ERR_PROXY_V1_LINE_TOO_LONG', 'ERR_PROXY_V1_LINE_TOO_LONG', 'ERR_PROXY_V1_LINE_TOO_LONG']);
+    expect(h.errors.slice(before).map((e) => e.code)).toEqual([
+      'ERR_PROXY_V1_LINE_TOO_LONG',
+      'ERR_PROXY_V1_LINE_TOO_LONG',
+      'ERR_PROXY_V1_LINE_TOO_LONG',
+    ]);
     expect((await validRequest()).address).toBe('192.0.2.10');
   });
 
@@ -96,7 +121,9 @@ describe('oversized headers', () => {
       const grown = during.arrayBuffers - before.arrayBuffers;
       // 200 × 64 KiB = 12.5 MiB if declared lengths were allocated up front.
       expect(grown).toBeLessThan(2 * MiB);
-      console.log(`[limits] 200 pending v2 headers announcing 65535 bytes: ArrayBuffer memory +${(grown / 1024).toFixed(0)} KiB, heapUsed +${((during.heapUsed - before.heapUsed) / 1024).toFixed(0)} KiB`);
+      console.log(
+        `[limits] 200 pending v2 headers announcing 65535 bytes: ArrayBuffer memory +${(grown / 1024).toFixed(0)} KiB, heapUsed +${((during.heapUsed - before.heapUsed) / 1024).toFixed(0)} KiB`,
+      );
       for (const s of sockets) s.destroy();
       await waitFor(() => big.integration.stats.pending === 0, 'pending back to 0');
       expect(big.integration.stats).toMatchObject({ connections: 200, errors: 200, timedOut: 0 });
@@ -110,7 +137,13 @@ describe('oversized headers', () => {
 describe('garbage', () => {
   test('300 connections of seeded random bytes: each rejected with the code decode gives, the server unaffected', async () => {
     const next = prng(0x5eed);
-    const prefixes = [Buffer.alloc(0), Buffer.from('PROXY '), Buffer.from('PROXY TCP4 '), V2_SIG, Buffer.concat([V2_SIG, Buffer.from([0x21])])];
+    const prefixes = [
+      Buffer.alloc(0),
+      Buffer.from('PROXY '),
+      Buffer.from('PROXY TCP4 '),
+      V2_SIG,
+      Buffer.concat([V2_SIG, Buffer.from([0x21])]),
+    ];
     const inputs = Array.from({ length: 300 }, () => {
       const prefix = prefixes[Math.floor(next() * prefixes.length)] as Buffer;
       return Buffer.concat([prefix, randomBytes(next, 1 + Math.floor(next() * 300))]);

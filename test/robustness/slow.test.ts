@@ -5,8 +5,21 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { encode, type ProxyHeaderInit } from '../../src/index.js';
-import { acceptProxyProtocol, getClientAddress, readProxyHeader, type ProxyProtocolIntegration } from '../../src/node/index.js';
-import { closed, closeServer, connectTo, delay, installCrashGuard, listen, listenerCounts, pool, receiveAll, resources, waitFor, withinBaseline } from './helpers.js';
+import { acceptProxyProtocol, getClientAddress, type ProxyProtocolIntegration, readProxyHeader } from '../../src/node/index.js';
+import {
+  closed,
+  closeServer,
+  connectTo,
+  delay,
+  installCrashGuard,
+  listen,
+  listenerCounts,
+  pool,
+  receiveAll,
+  resources,
+  waitFor,
+  withinBaseline,
+} from './helpers.js';
 
 installCrashGuard();
 
@@ -61,7 +74,10 @@ describe('slow senders', () => {
     await pool(40, 40, async (i) => {
       const init: ProxyHeaderInit = {
         version: i % 2 === 0 ? 1 : 2,
-        source: i % 4 < 2 ? { address: `203.0.113.${i + 1}`, port: 20_000 + i } : { address: `2001:db8::${(i + 1).toString(16)}`, port: 20_000 + i },
+        source:
+          i % 4 < 2
+            ? { address: `203.0.113.${i + 1}`, port: 20_000 + i }
+            : { address: `2001:db8::${(i + 1).toString(16)}`, port: 20_000 + i },
         destination: i % 4 < 2 ? { address: '192.0.2.1', port: 443 } : { address: '2001:db8::1', port: 443 },
         ...(i % 2 === 1 ? { tlvs: [{ type: 0x05, value: Buffer.from(`id-${i}`) }] } : {}),
       };
@@ -93,7 +109,12 @@ describe('slow senders', () => {
     // Meanwhile-served check: a valid client right after.
     const socket = await connectTo(port);
     const reply = receiveAll(socket);
-    socket.write(Buffer.concat([encode({ source: { address: '192.0.2.77', port: 7 }, destination: { address: '192.0.2.1', port: 80 } }), Buffer.from('hi')]));
+    socket.write(
+      Buffer.concat([
+        encode({ source: { address: '192.0.2.77', port: 7 }, destination: { address: '192.0.2.1', port: 80 } }),
+        Buffer.from('hi'),
+      ]),
+    );
     expect(JSON.parse((await reply).toString())).toMatchObject({ address: '192.0.2.77', port: 7 });
 
     expect(errors.map((e) => e.code)).toEqual(Array(lorises).fill('ERR_PROXY_HEADER_TIMEOUT'));
@@ -105,7 +126,9 @@ describe('slow senders', () => {
     // (Upper bounds with room for a loaded machine: an idle timer would never fire at all.)
     expect(lifetimes[lifetimes.length - 1]).toBeLessThan(400 + 1600);
     expect(sent[sent.length - 1]).toBeLessThan(60);
-    console.log(`[slow] ${lorises} slowloris connections cut after ${lifetimes[0]}..${lifetimes[lifetimes.length - 1]} ms having sent ${sent[0]}..${sent[sent.length - 1]} bytes`);
+    console.log(
+      `[slow] ${lorises} slowloris connections cut after ${lifetimes[0]}..${lifetimes[lifetimes.length - 1]} ms having sent ${sent[0]}..${sent[sent.length - 1]} bytes`,
+    );
   });
 
   test('readProxyHeader: the timeout bounds the whole header too', async () => {
@@ -135,6 +158,9 @@ describe('slow senders', () => {
 
   test('after the slow tests, no socket, server or timer is left', async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
-    await waitFor(() => withinBaseline({ TCPSocketWrap: 0, TCPServerWrap: 0, Timeout: 1 }), () => `no resources left, now ${JSON.stringify(resources())}`);
+    await waitFor(
+      () => withinBaseline({ TCPSocketWrap: 0, TCPServerWrap: 0, Timeout: 1 }),
+      () => `no resources left, now ${JSON.stringify(resources())}`,
+    );
   });
 });
