@@ -1,5 +1,6 @@
 // `npm run bench`: every case against the floor and every peer, in one run; prints the table,
 // writes docs/benchmarks.md and docs/benchmarks.svg. `--quick` shortens each measurement.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -289,6 +290,8 @@ md.push('');
 mkdirSync(join(root, 'docs'), { recursive: true });
 writeFileSync(join(root, 'docs/benchmarks.md'), md.join('\n'));
 writeFileSync(join(root, 'docs/benchmarks.svg'), svg(rows, PEERS));
+// Keep the generated page in the repository's format, so that the lint gate stays green.
+spawnSync(process.execPath, [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', 'docs/benchmarks.md'], { cwd: root, stdio: 'ignore' });
 console.log('\nwrote docs/benchmarks.md and docs/benchmarks.svg');
 
 // ---------------------------------------------------------------------------------------------
