@@ -291,7 +291,10 @@ mkdirSync(join(root, 'docs'), { recursive: true });
 writeFileSync(join(root, 'docs/benchmarks.md'), md.join('\n'));
 writeFileSync(join(root, 'docs/benchmarks.svg'), svg(rows, PEERS));
 // Keep the generated page in the repository's format, so that the lint gate stays green.
-spawnSync(process.execPath, [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', 'docs/benchmarks.md'], { cwd: root, stdio: 'ignore' });
+spawnSync(process.execPath, [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', 'docs/benchmarks.md'], {
+  cwd: root,
+  stdio: 'ignore',
+});
 console.log('\nwrote docs/benchmarks.md and docs/benchmarks.svg');
 
 // ---------------------------------------------------------------------------------------------
