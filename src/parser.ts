@@ -53,6 +53,15 @@ export class HeaderParser {
   }
 
   /**
+   * A copy of the bytes buffered so far: every byte pushed since the last result, since an
+   * `incomplete` step keeps them all. A lenient reader that reaches the end of its stream uses
+   * them to pass a mere signature prefix on as data.
+   */
+  get buffered(): Uint8Array {
+    return this.#buffer === undefined ? new Uint8Array(0) : this.#buffer.slice(0, this.#used);
+  }
+
+  /**
    * Adds `chunk`. @throws {ProxyProtocolError} when the header is malformed (the parser resets).
    */
   push(chunk: Uint8Array): ParseStep {

@@ -132,6 +132,17 @@ describe('HeaderParser', () => {
     expect(step.status === 'none' && new TextDecoder().decode(step.data)).toBe('PROTOCOL');
     expect(parser.bufferedLength).toBe(0);
   });
+  test('buffered is a copy of every byte pushed while the header is incomplete', () => {
+    const parser = new HeaderParser();
+    expect(parser.buffered.length).toBe(0);
+    parser.push(V2_TCP4.subarray(0, 5));
+    parser.push(V2_TCP4.subarray(5, 20));
+    const held = parser.buffered;
+    expect(Array.from(held)).toEqual(Array.from(V2_TCP4.subarray(0, 20)));
+    held.fill(0);
+    expect(parser.push(V2_TCP4.subarray(20)).status).toBe('complete');
+    expect(parser.buffered.length).toBe(0);
+  });
   test('end() inside a header is ERR_PROXY_HEADER_INCOMPLETE; the parser is then reusable', () => {
     const parser = new HeaderParser();
     parser.push(V2_TCP4.subarray(0, 20));

@@ -40,7 +40,6 @@ export class ProxyProtocolDecoder extends Transform {
   header: ProxyHeader | null | undefined = undefined;
   readonly #parser: HeaderParser;
   readonly #lenient: boolean;
-  #pending: Buffer[] = [];
 
   constructor(options: ProxyProtocolDecoderOptions = {}) {
     const { mode = 'strict', highWaterMark, signal, ...decodeOptions } = options;
@@ -66,11 +65,9 @@ export class ProxyProtocolDecoder extends Transform {
       return;
     }
     if (step.status === 'incomplete') {
-      if (this.#lenient) this.#pending.push(chunk);
       callback();
       return;
     }
-    this.#pending = [];
     if (step.status === 'complete') {
       this.#known(step.header);
       callback(null, step.rest.length > 0 ? toBuffer(step.rest) : undefined);
@@ -99,8 +96,7 @@ export class ProxyProtocolDecoder extends Transform {
       callback();
       return;
     }
-    const data = Buffer.concat(this.#pending);
-    this.#pending = [];
+    const data = toBuffer(this.#parser.buffered);
     if (this.#lenient && isSignaturePrefix(data)) {
       // The stream ended before it could be told apart from a header: it was not one.
       this.#parser.reset();
