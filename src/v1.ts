@@ -57,6 +57,15 @@ export function decodeV1Resolved(input: Uint8Array, options: ResolvedDecodeOptio
     const fast = tcpLine(input, n, options);
     if (fast !== undefined) return fast;
   }
+  return decodeV1General(input, options);
+}
+
+/**
+ * @internal The general path: every line, valid or not, byte by byte. The fast path above may
+ * only ever return what this returns (a test checks the two agree).
+ */
+export function decodeV1General(input: Uint8Array, options: ResolvedDecodeOptions): DecodeResult {
+  const n = input.length;
   const sigEnd = Math.min(n, 5);
   for (let i = 0; i < sigEnd; i++) if (input[i] !== V1_SIGNATURE[i]) return NONE;
   if (n < 5) return INCOMPLETE;
