@@ -1,26 +1,55 @@
-/** Outbound connections that start with a PROXY header, and the header a proxy sends for an accepted socket. */
+/** Outbound connections that start with a PROXY header, and the header a proxy sends for an accepted connection. */
+import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import { type EncodeOptions, encode, type ProxyHeaderInit } from '../index.js';
 import { getProxyHeader } from './socket.js';
 import { toBuffer } from './util.js';
 
-/** Extra options of {@link connect} and {@link createConnection}. */
-export interface ProxyConnectExtras {
+/** Extra options of {@link connect}: the header, how to encode it, and TLS after it. */
+export interface ProxyConnectExtras extends EncodeOptions {
   /** The header written as the very first bytes of the connection, in one write. */
   header: ProxyHeaderInit;
-  /** How to encode it (v2 CRC32C, padding). */
-  encodeOptions?: EncodeOptions;
   /**
    * Speak TLS over the connection after the header: `true`, or `tls.connect` options. With
    * `true`, the TLS options found in the connect options themselves (`ca`, `servername`,
-   * `rejectUnauthorized`, …, as an https `Agent` passes them) are used.
+   * `rejectUnauthorized`, …) are used.
    */
   tls?: boolean | tls.ConnectionOptions;
 }
 
-/** Options of {@link connect}: `net.connect` options plus {@link ProxyConnectExtras}. */
+/** Options of {@link connect}: `net.connect` (and `tls.connect`) options plus {@link ProxyConnectExtras}. */
 export type ProxyConnectOptions = net.NetConnectOpts & tls.ConnectionOptions & ProxyConnectExtras;
+
+/**
+ * @internal The header's bytes, after checking the encode options' types. Throws a `TypeError`
+ * for a wrongly typed option, a `ProxyProtocolError` (or `RangeError`) for a header that does not
+ * encode.
+ */
+export function encodeHeader(header: unknown, crc32c: unknown, padTo: unknown, where: string): Buffer {
+  if (typeof header !== 'object' || header === null) throw new TypeError(`${where}: header must be a ProxyHeaderInit object`);
+  if (crc32c !== undefined && typeof crc32c !== 'boolean') throw new TypeError(`${where}: crc32c must be a boolean`);
+  if (padTo !== undefined && typeof padTo !== 'number') throw new TypeError(`${where}: padTo must be a number`);
+  const options: EncodeOptions = {};
+  if (crc32c !== undefined) options.crc32c = crc32c;
+  if (padTo !== undefined) options.padTo = padTo;
+  return toBuffer(encode(header as ProxyHeaderInit, options));
+}
+
+/** @internal A `TypeError` for an option that moved, so that old call sites say how to migrate. */
+export function rejectRemovedOptions(options: object, where: string): void {
+  if ('encodeOptions' in options) {
+    throw new TypeError(`${where}: encodeOptions was removed; pass crc32c and padTo next to header`);
+  }
+}
+
+/** @internal Opens a TCP connection whose first write is `bytes`. */
+export function connectWithHeader(bytes: Uint8Array, options: net.NetConnectOpts): net.Socket {
+  const socket = net.connect(options);
+  // Queued until the connection is up, then sent before anything else written to the socket.
+  socket.write(bytes);
+  return socket;
+}
 
 /**
  * Opens a connection (like `net.connect`) whose first bytes are the encoded `header`, written in
@@ -28,13 +57,25 @@ export type ProxyConnectOptions = net.NetConnectOpts & tls.ConnectionOptions & P
  * header (the same as `tls.connect({ socket })` on the socket this returns without `tls`).
  * `connectListener` runs on `'connect'` (`'secureConnect'` with TLS).
  *
- * @throws {ProxyProtocolError} synchronously, before connecting, when the header is invalid.
+ * Usable as the `createConnection` option of `http.request`:
+ * `createConnection: (opts, cb) => connect({ ...opts, header }, cb)`. For a keep-alive pool, use
+ * {@link ProxyProtocolAgent}, whose pool is keyed by the header.
+ *
+ * @throws {TypeError} synchronously when `header`, `crc32c`, `padTo` or `tls` has the wrong type,
+ * or when the removed `encodeOptions` is given.
+ * @throws {ProxyProtocolError} synchronously, before connecting, when the header does not encode.
  */
 export function connect(options: ProxyConnectOptions, connectListener?: () => void): net.Socket {
-  const { header, encodeOptions, tls: tlsOption, ...rest } = options;
-  const bytes = toBuffer(encode(header, encodeOptions));
-  const socket = net.connect(rest as net.NetConnectOpts);
-  socket.write(bytes);
+  if (typeof options !== 'object' || options === null) throw new TypeError('connect: options must be an object');
+  rejectRemovedOptions(options, 'connect');
+  const { header, crc32c, padTo, tls: tlsOption, ...rest } = options;
+  if (tlsOption !== undefined && typeof tlsOption !== 'boolean' && (typeof tlsOption !== 'object' || tlsOption === null)) {
+    throw new TypeError('connect: tls must be a boolean or tls.connect options');
+  }
+  if (connectListener !== undefined && typeof connectListener !== 'function') {
+    throw new TypeError('connect: connectListener must be a function');
+  }
+  const socket = connectWithHeader(encodeHeader(header, crc32c, padTo, 'connect'), rest as net.NetConnectOpts);
   if (tlsOption === undefined || tlsOption === false) {
     if (connectListener !== undefined) socket.once('connect', connectListener);
     return socket;
@@ -47,33 +88,23 @@ export function connect(options: ProxyConnectOptions, connectListener?: () => vo
   return tls.connect(tlsOptions, connectListener);
 }
 
-/**
- * Same as {@link connect}, with Node's `createConnection` shape: usable as the `createConnection`
- * option of `http.request`, or assigned to an `http.Agent`:
- *
- * ```js
- * const agent = new http.Agent({ keepAlive: true });
- * agent.createConnection = (opts, cb) => createConnection({ ...opts, header }, cb);
- * ```
- */
-export function createConnection(options: ProxyConnectOptions, connectListener?: () => void): net.Socket {
-  return connect(options, connectListener);
-}
-
 /** Options of {@link headerFromSocket}: fields forced onto the header built. */
 export interface HeaderFromSocketOptions {
   /** Defaults to 2. */
   version?: 1 | 2;
   /** `'local'` builds a LOCAL header (health checks, the sender's own connections). Defaults to `'proxy'`. */
   command?: 'proxy' | 'local';
-  /** v2 TLVs to add. */
+  /** v2 TLVs to add (`{ authority: req.headers.host }`, …). */
   tlvs?: ProxyHeaderInit['tlvs'];
   /**
-   * When the inbound socket itself arrived with a PROXY header (a chain of proxies), forward the
-   * original client's addresses from it instead of the socket's own. Defaults to `true`.
+   * When the inbound connection itself arrived with a PROXY header (a chain of proxies, a load
+   * balancer in front), forward the original client's addresses from it instead of the
+   * connection's own. Defaults to `true`.
    */
   forwardReceived?: boolean;
 }
+
+const HEADER_FROM_SOCKET_KEYS = ['version', 'command', 'tlvs', 'forwardReceived'];
 
 /** The endpoint fields of a socket that {@link headerFromSocket} reads (a `net.Socket` has them all). */
 export interface SocketAddresses {
@@ -83,17 +114,36 @@ export interface SocketAddresses {
   localPort?: number | undefined;
 }
 
+/** The socket under an `http.IncomingMessage` (or an http2 compatibility request), else the value itself. */
+function socketOf(value: object): SocketAddresses {
+  if ('remoteAddress' in value) return value as SocketAddresses;
+  const socket = (value as { socket?: unknown }).socket;
+  return typeof socket === 'object' && socket !== null ? (socket as SocketAddresses) : (value as SocketAddresses);
+}
+
 /**
- * The header a proxy sends upstream for a socket it accepted: the client (`remoteAddress`) as
- * source, the address the client connected to (`localAddress`) as destination.
+ * The header a proxy sends upstream for a connection it accepted: the client as source, the
+ * address the client connected to as destination. Takes the accepted socket, or the inbound
+ * `http.IncomingMessage` of a request (its socket is used), so that a reverse proxy builds the
+ * outbound header in one call: `proxyHeader: headerFromSocket(req)`.
  *
+ * - When the inbound connection arrived with a PROXY header (see {@link getProxyHeader}), its
+ *   client and destination are forwarded (unless `forwardReceived: false`): a proxy behind a load
+ *   balancer passes on the real client, not the balancer.
  * - Two IPv4 addresses give `ipv4`; otherwise `ipv6`, with any IPv4 address mapped to
  *   `::ffff:a.b.c.d` (as HAProxy does), so IPv4-mapped peers of a dual-stack listener stay IPv6.
  * - A socket without IP addresses (UNIX socket) gives family `unspec` (v1 `PROXY UNKNOWN`): the
  *   receiver then uses its own endpoints.
  * - `command: 'local'` gives a LOCAL header without addresses.
+ *
+ * @throws {TypeError} for an unknown option or a wrongly typed one.
  */
-export function headerFromSocket(socket: SocketAddresses | net.Socket, options: HeaderFromSocketOptions = {}): ProxyHeaderInit {
+export function headerFromSocket(
+  socket: SocketAddresses | net.Socket | IncomingMessage,
+  options: HeaderFromSocketOptions = {},
+): ProxyHeaderInit {
+  if (typeof socket !== 'object' || socket === null) throw new TypeError('headerFromSocket: expected a socket or an IncomingMessage');
+  checkHeaderFromSocketOptions(options);
   const { version, command = 'proxy', tlvs, forwardReceived = true } = options;
   const init: ProxyHeaderInit = {};
   if (version !== undefined) init.version = version;
@@ -114,7 +164,7 @@ export function headerFromSocket(socket: SocketAddresses | net.Socket, options: 
       };
     }
   }
-  const { remoteAddress, remotePort, localAddress, localPort } = socket;
+  const { remoteAddress, remotePort, localAddress, localPort } = socketOf(socket);
   const remoteVersion = typeof remoteAddress === 'string' ? net.isIP(remoteAddress) : 0;
   const localVersion = typeof localAddress === 'string' ? net.isIP(localAddress) : 0;
   if (remoteVersion === 0 || localVersion === 0 || typeof remotePort !== 'number' || typeof localPort !== 'number') {
@@ -141,4 +191,23 @@ export function headerFromSocket(socket: SocketAddresses | net.Socket, options: 
     source: { address: map(source, remoteVersion), port: remotePort },
     destination: { address: map(destination, localVersion), port: localPort },
   };
+}
+
+function checkHeaderFromSocketOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('headerFromSocket: options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!HEADER_FROM_SOCKET_KEYS.includes(key)) {
+      throw new TypeError(`headerFromSocket: unknown option ${JSON.stringify(key)}; valid options: ${HEADER_FROM_SOCKET_KEYS.join(', ')}`);
+    }
+  }
+  const { version, command, tlvs, forwardReceived } = options as Record<string, unknown>;
+  if (version !== undefined && version !== 1 && version !== 2) throw new TypeError('headerFromSocket: version must be 1 or 2');
+  if (command !== undefined && command !== 'proxy' && command !== 'local') {
+    throw new TypeError(`headerFromSocket: command must be 'proxy' or 'local'`);
+  }
+  if (tlvs !== undefined && (typeof tlvs !== 'object' || tlvs === null))
+    throw new TypeError('headerFromSocket: tlvs must be an object or an array');
+  if (forwardReceived !== undefined && typeof forwardReceived !== 'boolean') {
+    throw new TypeError('headerFromSocket: forwardReceived must be a boolean');
+  }
 }

@@ -5,7 +5,7 @@
  */
 
 export type { HeaderFromSocketOptions, ProxyConnectExtras, ProxyConnectOptions, SocketAddresses } from './client.js';
-export { connect, createConnection, headerFromSocket } from './client.js';
+export { connect, headerFromSocket } from './client.js';
 export type { ProxyDatagram } from './dgram.js';
 export { decodeDatagram, encodeDatagram } from './dgram.js';
 export type { ProxyMode, ReadProxyHeaderOptions } from './options.js';

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { EncodeOptions, ProxyHeaderInit } from '../../src/index.js';
-import { acceptProxyProtocol, connect, createConnection, headerFromSocket, ProxyProtocolEncoder } from '../../src/node/index.js';
+import { acceptProxyProtocol, connect, headerFromSocket, ProxyProtocolEncoder } from '../../src/node/index.js';
 import {
   type Certs,
   describeWithPeers,
@@ -28,7 +28,7 @@ import {
 
 const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
 
-/** GET through `createConnection({ header })`, as docs/node.md shows for http.request. */
+/** GET through `connect({ ...opts, header, crc32c, padTo })` as http.request's `createConnection`. */
 function viaConnect(
   host: string,
   port: number,
@@ -46,10 +46,7 @@ function viaConnect(
         headers: { connection: 'close' },
         ...(tls === undefined ? {} : { ca: tls.ca, servername: tls.servername }),
         createConnection: ((opts: object, cb: () => void) =>
-          createConnection(
-            { ...(opts as object), header, ...(encodeOptions ? { encodeOptions } : {}), ...(tls ? { tls: true } : {}) } as never,
-            cb,
-          )) as never,
+          connect({ ...(opts as object), header, ...encodeOptions, ...(tls ? { tls: true } : {}) } as never, cb)) as never,
       },
       (res) => {
         const localAddress = res.socket.localAddress ?? '';
