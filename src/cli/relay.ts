@@ -84,7 +84,7 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
           port: to.port,
           allowHalfOpen: true,
           header,
-          encodeOptions: { crc32c: values.crc32c === true },
+          crc32c: values.crc32c === true,
         });
         const bytes = encode(header, { crc32c: values.crc32c === true });
         note = `sent v${version} ${header.command === 'local' || header.source == null ? 'UNKNOWN/UNSPEC' : `${endpoint(header.source)} -> ${endpoint(header.destination ?? null)}`} (${bytes.length} bytes)`;
