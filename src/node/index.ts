@@ -4,8 +4,23 @@
  * @packageDocumentation
  */
 
+export type {
+  ProxyAgentExtras,
+  ProxyHeaderOption,
+  ProxyProtocolAgentOptions,
+  ProxyProtocolHttpsAgentOptions,
+  ProxyRequestOptions,
+} from './agent.js';
+export { ProxyProtocolAgent, ProxyProtocolHttpsAgent } from './agent.js';
 export type { HeaderFromSocketOptions, ProxyConnectExtras, ProxyConnectOptions, SocketAddresses } from './client.js';
 export { connect, headerFromSocket } from './client.js';
+export type {
+  ProxyProtocolConnectorOptions,
+  UndiciConnector,
+  UndiciConnectorCallback,
+  UndiciConnectorOptions,
+} from './connector.js';
+export { proxyProtocolConnector } from './connector.js';
 export type { ProxyDatagram } from './dgram.js';
 export { decodeDatagram, encodeDatagram } from './dgram.js';
 export type { ProxyMode, ReadProxyHeaderOptions } from './options.js';
