@@ -318,7 +318,7 @@ describe('where the header comes from', () => {
     acceptProxyProtocol(backend);
     const port = await listen(backend);
     const agent = new ProxyProtocolAgent({
-      header: (options, request) => ({ ...A.header, version: 2, tlvs: { authority: String(request.getHeader('host')) } }),
+      header: (_options, request) => ({ ...A.header, version: 2, tlvs: { authority: String(request.getHeader('host')) } }),
     });
     try {
       await get(http, { port, agent, headers: { host: 'one.test' } });
