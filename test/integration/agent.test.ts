@@ -3,9 +3,14 @@
  * and proxyProtocolConnector (undici) against a backend behind acceptProxyProtocol. Every request
  * the backend sees must carry its own client, on a connection that only ever carried that client.
  */
+
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { Agent as UndiciAgent, request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -606,4 +611,26 @@ describe('undici: proxyProtocolConnector with one dispatcher per client', () => 
       await agent.close();
     }
   });
+});
+
+describe('examples/reverse-proxy.mjs', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  // It imports the build, which `npm test` makes first.
+  test.skipIf(!existsSync(`${root}dist/node.js`))(
+    'runs standalone: each client on its own connection, LOCAL for health checks',
+    async () => {
+      const { stdout } = await promisify(execFile)(process.execPath, ['examples/reverse-proxy.mjs'], { cwd: root, timeout: 20_000 });
+      const lines = stdout.trim().split('\n');
+      expect(lines.filter((l) => l.startsWith('round '))).toEqual([
+        'round 1: client 1 -> backend saw 203.0.113.7:50123 on connection 1',
+        'round 1: client 2 -> backend saw 2001:db8::42:40000 on connection 2',
+        'round 1: client 3 -> backend saw 192.0.2.99:61000 on connection 3',
+        'round 2: client 1 -> backend saw 203.0.113.7:50123 on connection 1',
+        'round 2: client 2 -> backend saw 2001:db8::42:40000 on connection 2',
+        'round 2: client 3 -> backend saw 192.0.2.99:61000 on connection 3',
+      ]);
+      expect(stdout).toMatch(/a direct client \(no load balancer\) -> backend saw 127\.0\.0\.1:\d+/);
+      expect(stdout).toMatch(/LOCAL header -> backend saw its own peer 127\.0\.0\.1:\d+ \(proxied: false\)/);
+    },
+  );
 });
