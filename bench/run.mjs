@@ -6,6 +6,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { do_not_optimize } from 'mitata';
+import { AGENT_TARGET, agentRate } from './agent.mjs';
 import {
   allocation as allocationOf,
   CRC_TARGET,
@@ -74,6 +75,7 @@ if (node !== undefined) {
     streams.push(await streamPassThrough(node, { chunkSize, chunks: quick ? 100_000 : 400_000, rounds: quick ? 3 : 5 }));
   accepts.push(...(await acceptRate(node, { rounds: quick ? 3 : 6 })));
 }
+const agent = node === undefined ? undefined : await agentRate(node, { rounds: quick ? 3 : 6 });
 const load = loadAverage();
 
 // ---------------------------------------------------------------------------------------------
@@ -114,6 +116,7 @@ for (const st of streams) {
 for (const a of accepts)
   if (a.ratio < ACCEPT_TARGET) misses.push(`accept rate (${a.label}): ${a.ratio.toFixed(2)} × plain server < ${ACCEPT_TARGET}`);
 if (node === undefined) misses.push('proxyproto/node not built: node benchmarks not run');
+if (agent && agent.ratio < AGENT_TARGET) misses.push(`keep-alive agent: ${agent.ratio.toFixed(2)} × http.Agent < ${AGENT_TARGET}`);
 
 // ---------------------------------------------------------------------------------------------
 // Text table
@@ -152,6 +155,9 @@ if (node !== undefined) {
       `  accept rate, ${a.label} header: ours ${a.oursPerSec.toFixed(0)}/s, plain server ${a.plainPerSec.toFixed(0)}/s   ${a.ratio.toFixed(2)}`,
     );
   }
+  console.log(
+    `  keep-alive agent: ${agent.oursPerSec.toFixed(0)} req/s, http.Agent ${agent.plainPerSec.toFixed(0)} req/s   ${agent.ratio.toFixed(2)}`,
+  );
 }
 console.log(`\nload average during the run: ${load}`);
 console.log(`\nencodeInto allocation (heap growth over ${CALLS.toLocaleString('en')} calls with no GC in between)`);
@@ -223,6 +229,9 @@ if (node !== undefined) {
       `| connections served per second, strict, ${a.label} header | ${a.oursPerSec.toFixed(0)} | ${a.plainPerSec.toFixed(0)} (plain server) | ${a.ratio.toFixed(2)} |`,
     );
   }
+  md.push(
+    `| requests per second, keep-alive, one client (bench/agent.mjs) | ${agent.oursPerSec.toFixed(0)} | ${agent.plainPerSec.toFixed(0)} (http.Agent) | ${agent.ratio.toFixed(2)} |`,
+  );
   md.push('');
   md.push('- Stream: `ProxyProtocolDecoder` fed a v2 TCP4 header then the same Buffer over and over, drained by a');
   md.push('  `data` listener; nothing is copied, so the MB/s measure per-chunk overhead, not memory bandwidth.');
