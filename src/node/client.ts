@@ -201,9 +201,13 @@ function checkHeaderFromSocketOptions(options: unknown): void {
     }
   }
   const { version, command, tlvs, forwardReceived } = options as Record<string, unknown>;
-  if (version !== undefined && version !== 1 && version !== 2) throw new TypeError('headerFromSocket: version must be 1 or 2');
+  if (version !== undefined && version !== 1 && version !== 2) {
+    if (typeof version !== 'number') throw new TypeError('headerFromSocket: version must be 1 or 2');
+    throw new RangeError(`headerFromSocket: version must be 1 or 2, not ${version}`);
+  }
   if (command !== undefined && command !== 'proxy' && command !== 'local') {
-    throw new TypeError(`headerFromSocket: command must be 'proxy' or 'local'`);
+    if (typeof command !== 'string') throw new TypeError(`headerFromSocket: command must be 'proxy' or 'local'`);
+    throw new RangeError(`headerFromSocket: command must be 'proxy' or 'local', not ${JSON.stringify(command)}`);
   }
   if (tlvs !== undefined && (typeof tlvs !== 'object' || tlvs === null))
     throw new TypeError('headerFromSocket: tlvs must be an object or an array');

@@ -89,9 +89,14 @@ export function proxyProtocolConnector(options: ProxyProtocolConnectorOptions): 
       const done = pending;
       pending = null;
       if (timer !== undefined) clearTimeout(timer);
-      socket.removeListener('error', settle);
-      if (error === null) done(null, socket);
-      else done(error, null);
+      if (error === null) {
+        // From here on undici listens for errors itself.
+        socket.removeListener('error', settle);
+        done(null, socket);
+      } else {
+        // A failed socket is undici's no more: keep a listener, so a late error is not thrown.
+        done(error, null);
+      }
     };
     const timer =
       timeout > 0

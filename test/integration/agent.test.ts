@@ -8,13 +8,13 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type net from 'node:net';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { Agent as UndiciAgent, request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ProxyHeaderInit, ProxyProtocolError } from '../../src/index.js';
+import { encode, type ProxyHeaderInit, ProxyProtocolError } from '../../src/index.js';
 import {
   acceptProxyProtocol,
   connect,
@@ -25,7 +25,7 @@ import {
   type ProxyRequestOptions,
   proxyProtocolConnector,
 } from '../../src/node/index.js';
-import { closeServer, listen, makeCert } from './helpers.js';
+import { closeServer, collect, listen, makeCert, rawConnect } from './helpers.js';
 
 /** What the backend saw for one request. */
 interface Seen {
@@ -448,6 +448,16 @@ describe('failures before connecting', () => {
     }
   });
 
+  test('getName: the pool key ends with the header bytes; without a usable header, a key no connection uses', () => {
+    const agent = new ProxyProtocolAgent({ header: () => A.header });
+    const base = new http.Agent().getName({ host: 'backend', port: 80 });
+    const bytes = Buffer.from(encode(A.header)).toString('base64');
+    expect(agent.getName({ host: 'backend', port: 80, proxyHeader: A.header } as ProxyRequestOptions)).toBe(`${base}:proxy=${bytes}`);
+    expect(agent.getName({ host: 'backend', port: 80 })).toBe(`${base}:proxy=?`);
+    expect(agent.getName()).toBe(new http.Agent().getName());
+    agent.destroy();
+  });
+
   test('options are checked', () => {
     expect(() => new ProxyProtocolAgent({ header: 'x' as never })).toThrow(TypeError);
     expect(() => new ProxyProtocolAgent({ crc32c: 'yes' as never })).toThrow(TypeError);
@@ -470,6 +480,20 @@ describe('failures before connecting', () => {
       /unknown option "versoin".*version, command, tlvs, forwardReceived/,
     );
     expect(() => headerFromSocket({}, { forwardReceived: 'no' } as never)).toThrow(TypeError);
+    expect(() => headerFromSocket({}, { version: 3 } as never)).toThrow(RangeError);
+    expect(() => headerFromSocket({}, { version: '2' } as never)).toThrow(TypeError);
+    expect(() => headerFromSocket({}, { command: 'relay' } as never)).toThrow(RangeError);
+    expect(() => headerFromSocket({}, { command: 1 } as never)).toThrow(TypeError);
+    expect(() => headerFromSocket({}, { tlvs: 'x' } as never)).toThrow(TypeError);
+    expect(() => headerFromSocket(null as never)).toThrow(TypeError);
+    expect(() => connect(null as never)).toThrow(TypeError);
+    expect(() => connect({ port, header: A.header, tls: 'yes' } as never)).toThrow(/tls must be/);
+    expect(() => connect({ port, header: A.header }, 'cb' as never)).toThrow(/connectListener/);
+    expect(() => connect({ port, header: A.header, padTo: '64' } as never)).toThrow(/padTo/);
+    expect(() => new ProxyProtocolAgent(null as never)).toThrow(TypeError);
+    expect(() => proxyProtocolConnector(null as never)).toThrow(TypeError);
+    expect(() => proxyProtocolConnector({ header: {}, tls: 'x' } as never)).toThrow(/tls must be/);
+    expect(() => proxyProtocolConnector({ header: {}, timeout: '1' } as never)).toThrow(TypeError);
     expect(() => proxyProtocolConnector({ header: {}, ca: 'x' } as never)).toThrow(
       /unknown option "ca".*header, crc32c, padTo, tls, timeout/,
     );
@@ -597,6 +621,34 @@ describe('undici: proxyProtocolConnector with one dispatcher per client', () => 
       expect(httpBackend.open).toBeLessThanOrEqual(4);
     } finally {
       await pool.close();
+    }
+  });
+
+  test('TLS over a socket undici hands over (httpSocket): the header goes first on it', async () => {
+    const connector = proxyProtocolConnector({ header: B.header, tls: { ca: cert.cert } });
+    const raw = await rawConnect(httpsBackend.port);
+    const socket = await new Promise<net.Socket>((resolve, reject) =>
+      connector(
+        { hostname: '127.0.0.1', protocol: 'https:', port: String(httpsBackend.port), servername: 'localhost', httpSocket: raw },
+        (error, s) => (error === null ? resolve(s) : reject(error)),
+      ),
+    );
+    socket.end('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    const answer = (await collect(socket)).toString('latin1');
+    expect(answer.endsWith(B.source)).toBe(true);
+  });
+
+  test('a TLS handshake that never completes fails with a connect timeout', async () => {
+    const silent = net.createServer((socket) => socket.resume()); // accepts, reads, never answers
+    const port = await listen(silent);
+    const connector = proxyProtocolConnector({ header: A.header, timeout: 100 });
+    try {
+      const error = await new Promise<unknown>((resolve) =>
+        connector({ hostname: '127.0.0.1', protocol: 'https:', port: String(port) }, (...args) => resolve(args[0])),
+      );
+      expect(error).toMatchObject({ code: 'UND_ERR_CONNECT_TIMEOUT' });
+    } finally {
+      await closeServer(silent);
     }
   });
 
