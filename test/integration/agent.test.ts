@@ -5,19 +5,23 @@
  */
 
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { Agent as UndiciAgent, request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
 import { encode, type ProxyHeaderInit, ProxyProtocolError } from '../../src/index.js';
 import {
   acceptProxyProtocol,
   connect,
+  getClientAddress,
   getProxyHeader,
   headerFromSocket,
   ProxyProtocolAgent,
@@ -210,6 +214,25 @@ describe.each(['http', 'https'] as const)('%s: three clients interleaved over on
 });
 
 describe('https: TLS runs as https.Agent runs it', () => {
+  test('TLS sessions are cached per server: a second client resumes the session of the first', async () => {
+    const reused: boolean[] = [];
+    const server = https.createServer({ key: cert.key, cert: cert.cert }, (req, res) => {
+      reused.push((req.socket as TLSSocket).isSessionReused());
+      res.end();
+    });
+    acceptProxyProtocol(server);
+    const port = await listen(server);
+    const agent = new ProxyProtocolHttpsAgent({ ca: cert.cert, servername: 'localhost' });
+    try {
+      for (const c of CLIENTS) await get(https, { port, agent, proxyHeader: c.header, client: c.id });
+      expect(reused).toEqual([false, true, true]);
+      expect(sumOf(agent.freeSockets)).toBe(3);
+    } finally {
+      agent.destroy();
+      await closeServer(server);
+    }
+  });
+
   test('the certificate is still checked: without the CA the request fails', async () => {
     const agent = new ProxyProtocolHttpsAgent({ header: A.header });
     try {
@@ -237,6 +260,31 @@ describe('https: TLS runs as https.Agent runs it', () => {
       await expect(get(https, { port, agent, servername: 'localhost' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     } finally {
       agent.destroy();
+    }
+  });
+});
+
+describe('WebSocket (ws) through the agent', () => {
+  test('the upgrade request carries its client; upgraded sockets leave the pool', async () => {
+    const server = http.createServer();
+    acceptProxyProtocol(server);
+    const wss = new WebSocketServer({ server });
+    wss.on('connection', (ws, req) => ws.send(String(getClientAddress(req.socket)?.address)));
+    const port = await listen(server);
+    const agent = new ProxyProtocolAgent();
+    try {
+      for (const c of [A, B]) {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { agent, proxyHeader: c.header } as WebSocket.ClientOptions);
+        const [message] = (await once(ws, 'message')) as [Buffer];
+        expect(message.toString()).toBe(c.source.slice(0, c.source.lastIndexOf(':')));
+        ws.close();
+        await once(ws, 'close');
+      }
+      expect(total(agent)).toBe(0);
+    } finally {
+      agent.destroy();
+      wss.close();
+      await closeServer(server);
     }
   });
 });
