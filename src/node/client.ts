@@ -122,6 +122,28 @@ function socketOf(value: object): SocketAddresses {
 }
 
 /**
+ * Where `acceptProxyProtocol` keeps the real peer of a socket it made transparent (one that reports
+ * the header's addresses as its own). A `Symbol.for` key, shared by every copy of the package.
+ */
+const PEER = Symbol.for('proxyproto.peer');
+
+/**
+ * The connection's own endpoints. A transparent socket reports the received header's addresses;
+ * its real peer is kept under {@link PEER}, and `net.Socket`'s own `_getsockname` still asks the
+ * handle for the real local address.
+ */
+function ownAddresses(socket: SocketAddresses): SocketAddresses {
+  const peer = (socket as { [PEER]?: { address?: string; port?: number } })[PEER];
+  if (typeof peer !== 'object' || peer === null) return socket;
+  const own: SocketAddresses = { remoteAddress: peer.address, remotePort: peer.port };
+  const getsockname = (net.Socket.prototype as unknown as { _getsockname?: () => { address?: string; port?: number } })._getsockname;
+  const local = socket instanceof net.Socket && typeof getsockname === 'function' ? getsockname.call(socket) : undefined;
+  own.localAddress = local?.address ?? socket.localAddress;
+  own.localPort = local?.port ?? socket.localPort;
+  return own;
+}
+
+/**
  * The header a proxy sends upstream for a connection it accepted: the client as source, the
  * address the client connected to as destination. Takes the accepted socket, or the inbound
  * `http.IncomingMessage` of a request (its socket is used), so that a reverse proxy builds the
@@ -164,7 +186,7 @@ export function headerFromSocket(
       };
     }
   }
-  const { remoteAddress, remotePort, localAddress, localPort } = socketOf(socket);
+  const { remoteAddress, remotePort, localAddress, localPort } = ownAddresses(socketOf(socket));
   const remoteVersion = typeof remoteAddress === 'string' ? net.isIP(remoteAddress) : 0;
   const localVersion = typeof localAddress === 'string' ? net.isIP(localAddress) : 0;
   if (remoteVersion === 0 || localVersion === 0 || typeof remotePort !== 'number' || typeof localPort !== 'number') {

@@ -506,6 +506,22 @@ describe('failures before connecting', () => {
     agent.destroy();
   });
 
+  test('headerFromSocket(forwardReceived: false) on a transparent socket uses its real peer, the load balancer', () => {
+    // What acceptProxyProtocol leaves on a transparent socket: the header's addresses as its own,
+    // the real peer under a shared symbol.
+    const transparent = {
+      remoteAddress: '192.0.2.10',
+      remotePort: 50001,
+      localAddress: '198.51.100.1',
+      localPort: 443,
+      [Symbol.for('proxyproto.peer')]: { address: '10.0.0.7', port: 40000, family: 'IPv4' },
+    };
+    expect(headerFromSocket(transparent, { forwardReceived: false })).toMatchObject({
+      source: { address: '10.0.0.7', port: 40000 },
+      destination: { address: '198.51.100.1', port: 443 },
+    });
+  });
+
   test('options are checked', () => {
     expect(() => new ProxyProtocolAgent({ header: 'x' as never })).toThrow(TypeError);
     expect(() => new ProxyProtocolAgent({ crc32c: 'yes' as never })).toThrow(TypeError);
