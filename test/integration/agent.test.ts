@@ -475,7 +475,7 @@ describe('failures before connecting', () => {
       const error = await get(http, { port, agent, proxyHeader: bad }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProxyProtocolError);
       const v1Tlvs = await get(http, { port, agent, proxyHeader: { ...C.header, tlvs: { authority: 'x' } } }).catch((e: unknown) => e);
-      expect(v1Tlvs).toBeInstanceOf(Error);
+      expect(v1Tlvs).toBeInstanceOf(ProxyProtocolError);
       const fromFunction = new ProxyProtocolAgent({ header: () => bad });
       await expect(get(http, { port, agent: fromFunction })).rejects.toBeInstanceOf(ProxyProtocolError);
       fromFunction.destroy();
