@@ -128,8 +128,9 @@ function addRequest(agent: http.Agent, settings: Settings, request: http.ClientR
 /**
  * Node's Agent queues a request that needs a connection when `maxTotalSockets` is reached, and
  * waits for some connection to close. Idle connections of other clients would only close on
- * their idle timeout, so the least recently pooled one is closed now: the queued request gets its
- * connection as soon as that one is gone, and the total never exceeds the bound.
+ * their idle timeout, so one is closed now, from the client that has had idle connections the
+ * longest (the pools keep insertion order, and a pool is dropped once empty): the queued request
+ * gets its connection as soon as that one is gone, and the total never exceeds the bound.
  */
 function makeRoom(agent: AgentInternals, request: http.ClientRequest): void {
   if (agent.totalSocketCount < agent.maxTotalSockets) return;
@@ -189,8 +190,8 @@ function nameWithHeader(base: string, settings: Settings, options: object | unde
  * (an object, or a function of the request). `keepAlive` defaults to `true` and
  * `maxTotalSockets` to 1024. `maxSockets` and `maxFreeSockets` apply per pool key, so per client;
  * `maxTotalSockets` bounds the connections of all clients together (in use and idle): when it is
- * reached and a new client needs a connection, the least recently pooled idle connection of
- * another client is closed to make room. `timeout` closes idle connections as in Node.
+ * reached and a new client needs a connection, an idle connection of another client (the one
+ * with idle connections the longest) is closed to make room. `timeout` closes idle connections as in Node.
  *
  * A request whose header cannot be encoded (or that has no header) fails with the encoder's
  * `ProxyProtocolError` (a `TypeError` without a header) before anything is connected.
