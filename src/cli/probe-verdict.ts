@@ -34,6 +34,11 @@ export function unreachable(attempts: Attempts): boolean {
 /** One line: "requires a PROXY header: v1 and v2 accepted; LOCAL accepted", and the other combinations. */
 export function verdict(attempts: Attempts): string {
   const ok = (v: Variant) => attempts[v].result === 'accepted';
+  // Open connections tell nothing when none got an answer: the server may be waiting for a request.
+  const values = Object.values(attempts);
+  if (values.some((a) => a.outcome === 'open') && !values.some((a) => a.outcome === 'replied')) {
+    return 'inconclusive: no connection got an answer before the timeout (a server that waits for a request needs one: leave out --no-data, or give --data)';
+  }
   const notes: string[] = [];
   if (ok('v1') && ok('v2')) notes.push('v1 and v2 accepted');
   else if (ok('v1')) notes.push('v1 accepted, v2 rejected');
@@ -50,8 +55,7 @@ export function verdict(attempts: Attempts): string {
   }
   if (ok('none'))
     return `does not speak the PROXY protocol: accepts connections without a header, rejects v1 and v2${ok('local') ? ' (LOCAL accepted)' : ''}`;
-  const all = Object.values(attempts);
-  const hint = all.every((a) => a.outcome === 'tls-failed') ? ' (every TLS handshake failed: is the port TLS?)' : '';
+  const hint = values.every((a) => a.outcome === 'tls-failed') ? ' (every TLS handshake failed: is the port TLS?)' : '';
   if (ok('local')) return `rejects connections with and without a PROXY header; only LOCAL accepted${hint}`;
   return `rejects every connection, with or without a PROXY header${hint}`;
 }

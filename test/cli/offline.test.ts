@@ -70,7 +70,7 @@ describe('decode', () => {
     expect(code).toBe(0);
     const json = JSON.parse(stdout);
     expect(json.typed.gcp.pscConnectionId).toBe('18446744073709551615');
-    expect(json.typed.uniqueId).toBe('616263');
+    expect(json.typed.uniqueId).toBe('abc');
     expect(json.tlvs[0]).toEqual({ type: 5, name: 'UNIQUE_ID', length: 3, value: '616263' });
   });
 
@@ -153,7 +153,7 @@ describe('encode', () => {
       [['send', 'nowhere'], /expected HOST:PORT/],
       [['relay', '--listen', '0'], /missing --to/],
       [['relay', '--listen', '0', '--to', '127.0.0.1:1'], /give --send v1\|v2, --accept, or both/],
-      [['listen', '--port', 'x'], /--port: 'x' is not a port number/],
+      [['listen', '--port', 'x'], /--port must be a port number \(0-65535\), got 'x'/],
       [['decode'], /nothing to decode/],
       [['frobnicate'], /unknown command 'frobnicate'/],
       [[], /missing command/],
