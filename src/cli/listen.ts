@@ -173,11 +173,16 @@ function terminate(connection: Connection, secureContext: tls.SecureContext, io:
   const { socket } = connection;
   let buffered = Buffer.alloc(0);
   // A connection that sends nothing after its header (a health check) is still reported.
-  const idle = setTimeout(() => {
+  const noHello = (error: string) => {
+    clearTimeout(idle);
     socket.off('data', onData);
-    serveFailed(connection, buffered, { error: 'no ClientHello within 1000 ms' }, io, json);
+    socket.off('end', onEnd);
+    serveFailed(connection, buffered, { error }, io, json);
     socket.destroy();
-  }, 1000);
+  };
+  const idle = setTimeout(() => noHello('no ClientHello within 1000 ms'), 1000);
+  const onEnd = () => noHello('the client closed before its ClientHello');
+  socket.once('end', onEnd);
   socket.once('close', () => clearTimeout(idle));
   const onData = (chunk: Buffer) => {
     buffered = Buffer.concat([buffered, chunk]);
@@ -185,6 +190,7 @@ function terminate(connection: Connection, secureContext: tls.SecureContext, io:
     if (result.status === 'incomplete' && buffered.length < CLIENT_HELLO_MAX_LENGTH) return;
     clearTimeout(idle);
     socket.off('data', onData);
+    socket.off('end', onEnd);
     socket.pause();
     socket.unshift(buffered);
     const info: TlsInfo = {};
@@ -279,7 +285,7 @@ function tlsLines(info: TlsInfo): string[] {
   }
   if (info.protocol !== undefined)
     lines.push(`  TLS         terminated: ${info.protocol ?? '?'}${info.alpn == null ? '' : `, ALPN ${info.alpn}`}`);
-  else if (info.error !== undefined) lines.push(`  TLS         handshake failed: ${info.error}`);
+  else if (info.error !== undefined) lines.push(`  TLS         not terminated: ${info.error}`);
   else lines.push('  TLS         not terminated (start listen with --tls --cert FILE --key FILE to see the request)');
   return lines;
 }
@@ -319,7 +325,7 @@ function report(
   if (info !== undefined) for (const line of tlsLines(info)) io.out(line);
   if (request !== undefined)
     io.out(`  HTTP ${request.method} ${request.path}${request.headers.host === undefined ? '' : ` (Host: ${request.headers.host})`}`);
-  const encrypted = info !== undefined && info.protocol === undefined;
+  const encrypted = info?.hello !== undefined && info.protocol === undefined;
   const shown = buffered.length === 0 ? 'none yet' : encrypted ? `${total} bytes of TLS` : `${total} bytes: ${showBytes(preview, 120)}`;
   io.out(`  payload     ${shown}`);
 }

@@ -305,6 +305,9 @@ describe('TLS both ways', () => {
       await server.waitFor(/HTTP GET \/secret/);
       expect(server.stdout()).toContain('TLS         ClientHello: SNI app.example, ALPN h2, http/1.1, versions TLS 1.3');
       expect(server.stdout()).toMatch(/TLS {9}terminated: TLSv1\.3, ALPN http\/1\.1/);
+      // a health check that sends its header and closes is still reported
+      await run(['send', `127.0.0.1:${server.port}`, '--local', '--data', '']);
+      await server.waitFor(/TLS {9}not terminated: the client closed before its ClientHello/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
