@@ -1,7 +1,7 @@
 /** Printing headers, TLVs and payloads: human-readable lines, JSON values and the byte map. */
-import { Family, Limits, SslClient, SslSubtype, TlvType, V2_SIGNATURE } from '../constants.js';
+import { Limits, SslClient, SslSubtype, TlvType, V2_SIGNATURE } from '../constants.js';
 import { isProxyProtocolError, type ProxyEndpoint, type ProxyHeader, readTlvs, type SslTlv, type Tlv, type TlvView } from '../index.js';
-import { familyName, sslSubName, tlvName, transportName } from './names.js';
+import { familyLabel, sslSubName, tlvName, transportLabel } from './names.js';
 
 export { sslSubName, tlvName } from './names.js';
 
@@ -198,11 +198,6 @@ const LENGTH = FAMILY_TRANSPORT + 1;
 /** SSL value: client (1 byte), verify (4 bytes), then sub-TLVs. */
 const SSL_FIXED_LENGTH = 5;
 
-function nibbleName(name: string | undefined, nibble: number, hint: string): string {
-  if (name === undefined) return `${nibble} (unknown)`;
-  return hint === '' ? name : `${name} (${hint})`;
-}
-
 /** The annotated byte map of a header that `decode` accepted (`bytes` is exactly the header). */
 export function byteMap(header: ProxyHeader, bytes: Uint8Array): ByteRow[] {
   if (header.version === 1) return v1Map(bytes);
@@ -213,15 +208,10 @@ export function byteMap(header: ProxyHeader, bytes: Uint8Array): ByteRow[] {
   at(0, V2_SIGNATURE.length, 'signature');
   const vc = bytes[VERSION_COMMAND] as number;
   at(VERSION_COMMAND, 1, `version ${vc >>> 4}, command ${header.command.toUpperCase()}`);
-  const ft = bytes[FAMILY_TRANSPORT] as number;
-  const fam = ft >>> 4;
-  const tr = ft & 0xf;
-  const familyHint = { INET: 'IPv4', INET6: 'IPv6' }[familyName(fam) ?? ''] ?? '';
-  const transportHint = { STREAM: 'TCP', DGRAM: 'UDP' }[transportName(tr) ?? ''] ?? '';
   at(
     FAMILY_TRANSPORT,
     1,
-    `family ${nibbleName(familyName(fam), fam, familyHint)}, transport ${nibbleName(transportName(tr), tr, transportHint)}${header.command === 'local' ? ' (ignored: LOCAL)' : ''}`,
+    `family ${familyLabel(header.family)}, transport ${transportLabel(header.transport)}${header.command === 'local' ? ' (ignored: LOCAL)' : ''}`,
   );
   const fixed = Limits.V2_FIXED_LENGTH;
   const length = bytes.length - fixed;
@@ -230,20 +220,19 @@ export function byteMap(header: ProxyHeader, bytes: Uint8Array): ByteRow[] {
     at(fixed, length, 'not address information nor TLVs: ignored');
     return rows;
   }
-  // The address block the family announces, when the header holds it (a LOCAL header may not).
-  const blockFamily = fam === Family.INET ? 'ipv4' : fam === Family.INET6 ? 'ipv6' : fam === Family.UNIX ? 'unix' : 'unspec';
-  // Two addresses then two 16-bit ports; UNIX: two paths.
-  const block = { unspec: 0, ipv4: 2 * 4 + 4, ipv6: 2 * 16 + 4, unix: 2 * Limits.UNIX_PATH_LENGTH }[blockFamily];
+  // The TLVs end the header, so what lies between the fixed part and them is the address block.
   const tlvBytes = header.tlvs.reduce((sum, tlv) => sum + T + tlv.value.length, 0);
+  const block = length - tlvBytes;
   let offset = fixed;
-  if (block > 0 && length - tlvBytes >= block) {
+  if (block > 0) {
     if (header.command === 'local' || header.source === null || header.destination === null) {
       at(fixed, block, 'address block (ignored: LOCAL)');
-    } else if (blockFamily === 'unix') {
+    } else if (header.family === 'unix') {
       at(fixed, Limits.UNIX_PATH_LENGTH, `source path ${endpoint(header.source)}`);
       at(fixed + Limits.UNIX_PATH_LENGTH, Limits.UNIX_PATH_LENGTH, `destination path ${endpoint(header.destination)}`);
     } else {
-      const a = blockFamily === 'ipv4' ? 4 : 16;
+      // Two addresses, then two 16-bit ports.
+      const a = (block - 4) / 2;
       const src = header.source as { address: string; port: number };
       const dst = header.destination as { address: string; port: number };
       at(fixed, a, `source address ${src.address}`);

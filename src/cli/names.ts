@@ -2,7 +2,8 @@
  * Names for wire numbers, derived from the core's table of constants so that the CLI never keeps
  * a second copy: `TlvType.UNIQUE_ID` prints as `UNIQUE_ID` and is typed as `unique-id`.
  */
-import { Family, SslSubtype, TlvType, Transport } from '../constants.js';
+import { SslSubtype, TlvType } from '../constants.js';
+import type { ProxyFamily, ProxyTransport } from '../index.js';
 
 /** The range markers of `TlvType` (`CUSTOM_MIN` …) name no type. */
 const isRangeMarker = (key: string) => /_(MIN|MAX)$/.test(key);
@@ -36,15 +37,16 @@ export function sslSubName(type: number): string {
   return SSL_NAME_BY_TYPE.get(type) ?? 'unknown';
 }
 
-const FAMILY_NAME = new Map<number, string>(Object.entries(Family).map(([key, value]) => [value, key]));
-const TRANSPORT_NAME = new Map<number, string>(Object.entries(Transport).map(([key, value]) => [value, key]));
+/** The spec's names for the family nibble (`AF_INET6` …), by the core's name for it. */
+const FAMILY_LABEL: Record<ProxyFamily, string> = { unspec: 'UNSPEC', ipv4: 'INET (IPv4)', ipv6: 'INET6 (IPv6)', unix: 'UNIX' };
+const TRANSPORT_LABEL: Record<ProxyTransport, string> = { unspec: 'UNSPEC', stream: 'STREAM (TCP)', dgram: 'DGRAM (UDP)' };
 
-/** The family nibble of a v2 header by its spec name (`INET6`), or undefined. */
-export function familyName(nibble: number): string | undefined {
-  return FAMILY_NAME.get(nibble);
+/** `INET6 (IPv6)` for `ipv6`. */
+export function familyLabel(family: ProxyFamily): string {
+  return FAMILY_LABEL[family];
 }
 
-/** The transport nibble of a v2 header by its spec name (`STREAM`), or undefined. */
-export function transportName(nibble: number): string | undefined {
-  return TRANSPORT_NAME.get(nibble);
+/** `STREAM (TCP)` for `stream`. */
+export function transportLabel(transport: ProxyTransport): string {
+  return TRANSPORT_LABEL[transport];
 }
