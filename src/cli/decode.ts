@@ -68,10 +68,11 @@ export async function decodeCommand(argv: string[], io: Io): Promise<number> {
   }
 
   if (input.length === 0) throw new UsageError('nothing to decode: the input is empty');
+  const verify = values['no-verify-crc32c'] !== true;
 
   let result: ReturnType<typeof decode>;
   try {
-    result = decodeChecked(input, values['no-verify-crc32c'] !== true);
+    result = decodeChecked(input, verify);
   } catch (error) {
     if (isProxyProtocolError(error)) {
       throw new RuntimeError(`${error.code}${error.offset === undefined ? '' : ` at offset ${error.offset}`}: ${error.message}`);
@@ -89,13 +90,13 @@ export async function decodeCommand(argv: string[], io: Io): Promise<number> {
   const { header, length } = result;
   const payload = input.subarray(length);
   if (values.json === true) {
-    io.out(JSON.stringify({ ...headerJson(header), length, payload: hex(payload) }));
+    io.out(JSON.stringify({ ...headerJson(header, verify), length, payload: hex(payload) }));
     return 0;
   }
   io.out(`PROXY protocol v${header.version} header, ${length} bytes`);
-  for (const line of describeHeader(header)) io.out(line);
+  for (const line of describeHeader(header, '  ', verify)) io.out(line);
   io.out('');
-  for (const line of renderByteMap(byteMap(header, input.subarray(0, length)))) io.out(line);
+  for (const line of renderByteMap(byteMap(header, input.subarray(0, length), verify))) io.out(line);
   io.out('');
   io.out(payload.length === 0 ? 'no payload after the header' : `payload: ${payload.length} bytes after the header: ${showBytes(payload)}`);
   return 0;

@@ -113,7 +113,7 @@ function sslSubMeaning(sub: Tlv): string {
 }
 
 /** The human-readable description of a header: a few indented lines. */
-export function describeHeader(header: ProxyHeader, indent = '  '): string[] {
+export function describeHeader(header: ProxyHeader, indent = '  ', crcVerified = true): string[] {
   const lines: string[] = [];
   const cmd = header.command.toUpperCase();
   lines.push(`${indent}version ${header.version}, command ${cmd}, family ${header.family}, transport ${header.transport}`);
@@ -125,7 +125,7 @@ export function describeHeader(header: ProxyHeader, indent = '  '): string[] {
   }
   if (header.version === 2) {
     const crc = header.tlvs.find((t) => t.type === TlvType.CRC32C);
-    lines.push(`${indent}CRC32C      ${crc === undefined ? 'none' : `0x${hex(crc.value)} (verified)`}`);
+    lines.push(`${indent}CRC32C      ${crc === undefined ? 'none' : `0x${hex(crc.value)} (${crcVerified ? 'verified' : 'not verified'})`}`);
     if (header.tlvs.length === 0) lines.push(`${indent}TLVs        none`);
     for (const tlv of header.tlvs) {
       lines.push(`${indent}TLV ${hexByte(tlv.type)}    ${tlvMeaning(tlv)}`);
@@ -163,7 +163,7 @@ function typedJson(view: TlvView): unknown {
 }
 
 /** The header as a JSON object: raw TLVs (type, name, hex value), the typed view, CRC32C status. */
-export function headerJson(header: ProxyHeader): Record<string, unknown> {
+export function headerJson(header: ProxyHeader, crcVerified = true): Record<string, unknown> {
   const { view, error } = safeReadTlvs(header);
   const crc = header.tlvs.find((t) => t.type === TlvType.CRC32C);
   const out: Record<string, unknown> = {
@@ -174,7 +174,7 @@ export function headerJson(header: ProxyHeader): Record<string, unknown> {
     source: header.source,
     destination: header.destination,
     tlvs: header.tlvs.map((t) => ({ type: t.type, name: tlvName(t.type), length: t.value.length, value: hex(t.value) })),
-    crc32c: crc === undefined ? null : { value: hex(crc.value), verified: true },
+    crc32c: crc === undefined ? null : { value: hex(crc.value), verified: crcVerified },
   };
   if (view !== undefined) out.typed = typedJson(view);
   if (error !== undefined) out.typedError = error;
@@ -199,7 +199,7 @@ const LENGTH = FAMILY_TRANSPORT + 1;
 const SSL_FIXED_LENGTH = 5;
 
 /** The annotated byte map of a header that `decode` accepted (`bytes` is exactly the header). */
-export function byteMap(header: ProxyHeader, bytes: Uint8Array): ByteRow[] {
+export function byteMap(header: ProxyHeader, bytes: Uint8Array, crcVerified = true): ByteRow[] {
   if (header.version === 1) return v1Map(bytes);
   const rows: ByteRow[] = [];
   const at = (offset: number, length: number, meaning: string) =>
@@ -256,7 +256,11 @@ export function byteMap(header: ProxyHeader, bytes: Uint8Array): ByteRow[] {
         subOffset += T + sub.value.length;
       }
     } else if (tlv.value.length > 0) {
-      at(offset + T, tlv.value.length, `  ${tlvMeaning(tlv)}${tlv.type === TlvType.CRC32C ? ' (verified)' : ''}`);
+      at(
+        offset + T,
+        tlv.value.length,
+        `  ${tlvMeaning(tlv)}${tlv.type === TlvType.CRC32C ? ` (${crcVerified ? 'verified' : 'not verified'})` : ''}`,
+      );
     }
     offset += T + tlv.value.length;
   }

@@ -283,3 +283,16 @@ describe('parsing faults', () => {
     await usage(['send', '127.0.0.1:1', '--tls', '--tls-alpn', ''], /--tls-alpn: '' is not a protocol name/);
   });
 });
+
+test('decode --no-verify-crc32c decodes a header whose checksum is wrong, and says it was not verified', async () => {
+  const good = (await run(['encode', '--local', '--crc32c', '--alpn', 'h2'])).stdout.trim();
+  const bad = good.slice(0, -2) + (Number.parseInt(good.slice(-2), 16) ^ 1).toString(16).padStart(2, '0');
+  const refused = await run(['decode', bad]);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/ERR_PROXY_CRC32C_MISMATCH/);
+  const text = await run(['decode', '--no-verify-crc32c', bad]);
+  expect(text.code).toBe(0);
+  expect(text.stdout).toMatch(/CRC32C {6}0x[0-9a-f]{8} \(not verified\)/);
+  const json = JSON.parse((await run(['decode', '--no-verify-crc32c', '--json', bad])).stdout);
+  expect(json.crc32c.verified).toBe(false);
+});
