@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ProxyHeader } from '../index.js';
-import { acceptProxyProtocol, getProxyHeader } from '../node/index.js';
+import { getProxyHeader } from '../node/index.js';
+import { acceptHeaders } from './accept.js';
 import { parse, parseMs, parsePort, RuntimeError, renamed, UsageError } from './args.js';
 import { bind, unmapped } from './bind.js';
 import { CLIENT_HELLO_MAX_LENGTH, type ClientHello, parseClientHello } from './client-hello.js';
@@ -108,7 +109,7 @@ export async function listenCommand(argv: string[], io: Io): Promise<number> {
     else terminate(connection, secureContext, io, json);
   });
 
-  const integration = acceptProxyProtocol(server, { mode: values.lenient === true ? 'lenient' : 'strict', headerTimeout });
+  const integration = acceptHeaders(server, values.lenient === true ? 'lenient' : 'strict', headerTimeout);
   server.on('proxyError', (error: Error & { code?: string; offset?: number }, socket: net.Socket) => {
     const id = ++count;
     const address = unmapped(socket.remoteAddress);

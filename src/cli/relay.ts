@@ -1,7 +1,8 @@
 /** `proxyproto relay`: a TCP relay that adds a PROXY header (like a load balancer) and/or strips one. */
 import net from 'node:net';
 import { encode } from '../index.js';
-import { acceptProxyProtocol, getProxyHeader, headerFromSocket } from '../node/index.js';
+import { getProxyHeader, headerFromSocket } from '../node/index.js';
+import { acceptHeaders } from './accept.js';
 import { type HostPort, parse, parseHostPort, parseMs, parsePort, renamed, UsageError } from './args.js';
 import { bind, unmapped } from './bind.js';
 import { endpoint } from './format.js';
@@ -133,9 +134,7 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
   });
 
   const integration =
-    values.accept === true
-      ? acceptProxyProtocol(server, { mode: values.lenient === true ? 'lenient' : 'strict', headerTimeout })
-      : undefined;
+    values.accept === true ? acceptHeaders(server, values.lenient === true ? 'lenient' : 'strict', headerTimeout) : undefined;
   server.on('proxyError', (error: Error & { code?: string }, socket: net.Socket) => {
     log(
       `${endpoint({ address: unmapped(socket.remoteAddress) ?? '?', port: socket.remotePort ?? 0 })} rejected: ${error.code ?? 'error'}: ${error.message}`,
