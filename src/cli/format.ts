@@ -3,8 +3,6 @@ import { Limits, SslClient, SslSubtype, TlvType, V2_SIGNATURE } from '../constan
 import { isProxyProtocolError, type ProxyEndpoint, type ProxyHeader, readTlvs, type SslTlv, type Tlv, type TlvView } from '../index.js';
 import { familyLabel, sslSubName, tlvName, transportLabel } from './names.js';
 
-export { sslSubName, tlvName } from './names.js';
-
 export function hex(bytes: Uint8Array, sep = ''): string {
   let s = '';
   for (let i = 0; i < bytes.length; i++) s += (i > 0 ? sep : '') + (bytes[i] as number).toString(16).padStart(2, '0');

@@ -178,7 +178,7 @@ function terminate(connection: Connection, secureContext: tls.SecureContext, io:
     clearTimeout(idle);
     socket.off('data', onData);
     socket.off('end', onEnd);
-    serveFailed(connection, buffered, { error }, io, json);
+    report(connection, buffered, buffered.length, { error }, undefined, io, json);
     socket.destroy();
   };
   const idle = setTimeout(() => noHello('no ClientHello within 1000 ms'), 1000);
@@ -200,7 +200,7 @@ function terminate(connection: Connection, secureContext: tls.SecureContext, io:
     secure.on('error', (error) => {
       info.error = (error as NodeJS.ErrnoException).code ?? error.message;
       // Before the handshake: report what was seen, as a plain connection would be.
-      if (info.protocol === undefined) serveFailed(connection, buffered, info, io, json);
+      if (info.protocol === undefined) report(connection, buffered, buffered.length, info, undefined, io, json);
       secure.destroy();
     });
     secure.once('secure', () => {
@@ -210,11 +210,6 @@ function terminate(connection: Connection, secureContext: tls.SecureContext, io:
     });
   };
   socket.on('data', onData);
-}
-
-/** A handshake that failed: the report of the bytes that arrived, with the TLS error. */
-function serveFailed(connection: Connection, bytes: Buffer, info: TlsInfo, io: Io, json: boolean): void {
-  report(connection, bytes, bytes.length, info, undefined, io, json);
 }
 
 /** Reads the first message of `stream` (the socket, or the decrypted TLS stream), reports it, answers HTTP. */
