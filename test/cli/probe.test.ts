@@ -114,6 +114,14 @@ describe('probe', () => {
     // The same server probed without --tls: every variant's request is not a ClientHello.
     const plain = await probe([`127.0.0.1:${port}`]);
     expect(plain.json.none).toBe('rejected');
+    // And --tls against a port that is not TLS: every handshake fails, and the verdict says so.
+    const notTls = await serve(proxied('strict'));
+    const wrong = await probe([`127.0.0.1:${notTls}`, '--tls']);
+    expect(wrong.code).toBe(0);
+    expect(Object.values(wrong.json.details).map((d) => (d as Json).outcome)).toEqual(Array(5).fill('tls-failed'));
+    expect(wrong.json.verdict).toBe(
+      'rejects every connection, with or without a PROXY header (every TLS handshake failed: is the port TLS?)',
+    );
   });
 
   test('a server-first (banner) protocol with --no-data: silence without a header, a banner with one', async () => {
