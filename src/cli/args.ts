@@ -35,9 +35,13 @@ export function parse<T extends Options>(argv: string[], options: T): Parsed<T> 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const next = argv[i + 1];
-    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    const name = arg.startsWith('--')
+      ? arg.slice(2)
+      : /^-[a-zA-Z]$/.test(arg)
+        ? Object.keys(options).find((key) => options[key]?.short === arg.slice(1))
+        : undefined;
     if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
-      args.push(`${arg}=${next}`);
+      args.push(`--${name}=${next}`);
       i++;
     } else args.push(arg);
   }

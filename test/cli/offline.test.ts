@@ -265,6 +265,7 @@ describe('parsing faults', () => {
     );
     await usage(['encode', '--local', '--pad-to', '-1'], /--pad-to must be a whole number of bytes ≥ 0/);
     await usage(['listen', '--port', '-1'], /--port must be a port number \(0-65535\), got '-1'/);
+    await usage(['listen', '-p', '-1'], /--port must be a port number \(0-65535\), got '-1'/);
     await usage(['listen', '--port', '65536'], /--port: port 65536 is out of range/);
   });
 
