@@ -1,7 +1,9 @@
 /** Argument parsing shared by the commands: `node:util` parseArgs, endpoints, header options. */
 import { isIP } from 'node:net';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type EncodeOptions, type ProxyHeaderInit, type Tlv, type TlvInit, TlvType } from '../index.js';
+import { Limits } from '../constants.js';
+import type { EncodeOptions, ProxyHeaderInit, Tlv, TlvInit } from '../index.js';
+import { tlvNames, tlvTypeNamed } from './names.js';
 
 /** Bad command-line input: printed as one line, exit status 2. */
 export class UsageError extends Error {
@@ -23,19 +25,60 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
 
-/** parseArgs in strict mode, with its errors turned into {@link UsageError}s. */
+/**
+ * parseArgs in strict mode, with its errors turned into {@link UsageError}s. A negative number
+ * after a string option (`--timeout -1`) is joined to it first, so that the option's own check
+ * reports it instead of parseArgs calling it ambiguous.
+ */
 export function parse<T extends Options>(argv: string[], options: T): Parsed<T> {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const name = arg.startsWith('--')
+      ? arg.slice(2)
+      : /^-[a-zA-Z]$/.test(arg)
+        ? Object.keys(options).find((key) => options[key]?.short === arg.slice(1))
+        : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      args.push(`--${name}=${next}`);
+      i++;
+    } else args.push(arg);
+  }
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     const message = (error as Error).message.split('\n')[0] ?? String(error);
     throw new UsageError(message.replace(/\. To specify a positional argument.*$/, ''));
   }
 }
 
+/** Longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
+const MAX_MS = 0x7fffffff;
+
+/** A delay in milliseconds: a whole number, 0 or more. */
+export function parseMs(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value <= MAX_MS)) throw new UsageError(`${flag} must be a whole number of milliseconds ≥ 0 (at most ${MAX_MS}), got '${text}'`);
+  return value;
+}
+
+/** A byte count: a whole number, 0 or more, at most `max`. */
+export function parseCount(text: string, flag: string, max: number): number {
+  const value = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value <= max)) throw new UsageError(`${flag} must be a whole number of bytes ≥ 0 (at most ${max}), got '${text}'`);
+  return value;
+}
+
+/** The usage error for an option that was renamed. */
+export function renamed(values: Record<string, unknown>, old: string, now: string, meaning: string): void {
+  if (values[old] !== undefined) throw new UsageError(`--${old} is now --${now} (${meaning})`);
+}
+
 /** A port number, 0–65535. */
 export function parsePort(text: string, what: string, allowZero = true): number {
-  if (!/^\d{1,5}$/.test(text)) throw new UsageError(`${what}: '${text}' is not a port number`);
+  if (!/^\d{1,5}$/.test(text)) throw new UsageError(`${what} must be a port number (0-65535), got '${text}'`);
   const port = Number(text);
   if (port > 65535 || (!allowZero && port === 0)) throw new UsageError(`${what}: port ${port} is out of range`);
   return port;
@@ -46,32 +89,42 @@ export interface HostPort {
   port: number;
 }
 
+/**
+ * Text with more than one colon and no brackets: an IPv6 address whose port cannot be told
+ * apart from its last group (`2001:db8::1:80` is itself a full address).
+ */
+function unbracketed(text: string, what: string): UsageError {
+  const colon = text.lastIndexOf(':');
+  const host = text.slice(0, colon);
+  const port = text.slice(colon + 1);
+  const split = isIP(host) === 6 && /^\d{1,5}$/.test(port) ? `[${host}]:${port} for port ${port} of ${host}, or ` : '';
+  return new UsageError(`${what}: '${text}' is ambiguous: write an IPv6 address with its port in brackets, ${split}[${text}]:PORT`);
+}
+
+/** Removes the brackets of `[v6]`; other hosts unchanged. */
+function splitHostPort(text: string, what: string, expected: string): { host: string; port: string } {
+  const bracketed = /^\[([^\]]+)\]:([^:]*)$/.exec(text);
+  if (bracketed !== null) {
+    const host = bracketed[1] as string;
+    if (isIP(host) !== 6) throw new UsageError(`${what}: '${host}' in brackets is not an IPv6 address`);
+    return { host, port: bracketed[2] as string };
+  }
+  const colon = text.lastIndexOf(':');
+  if (colon > 0 && text.indexOf(':') !== colon) throw unbracketed(text, what);
+  if (colon <= 0) throw new UsageError(`${what}: expected ${expected} (IPv6 as [ADDR]:PORT), got '${text}'`);
+  return { host: text.slice(0, colon), port: text.slice(colon + 1) };
+}
+
 /** `HOST:PORT`, `[IPv6]:PORT`; with `defaultHost`, a bare `PORT` too. */
 export function parseHostPort(text: string, what: string, defaultHost?: string): HostPort {
   if (defaultHost !== undefined && /^\d+$/.test(text)) return { host: defaultHost, port: parsePort(text, what) };
-  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(text);
-  if (bracketed !== null) return { host: bracketed[1] as string, port: parsePort(bracketed[2] as string, what) };
-  const colon = text.lastIndexOf(':');
-  if (colon <= 0 || text.indexOf(':') !== colon) {
-    throw new UsageError(`${what}: expected HOST:PORT (IPv6 as [ADDR]:PORT), got '${text}'`);
-  }
-  return { host: text.slice(0, colon), port: parsePort(text.slice(colon + 1), what) };
+  const { host, port } = splitHostPort(text, what, 'HOST:PORT');
+  return { host, port: parsePort(port, what) };
 }
 
-/** `ADDR:PORT` with a literal IP address (`[IPv6]:PORT` or a bare IPv6 with its port after the last colon). */
+/** `ADDR:PORT` with a literal IP address, IPv6 in brackets: `[2001:db8::1]:80`. */
 export function parseEndpoint(text: string, what: string): HostPort {
-  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(text);
-  let host: string;
-  let port: string;
-  if (bracketed !== null) {
-    host = bracketed[1] as string;
-    port = bracketed[2] as string;
-  } else {
-    const colon = text.lastIndexOf(':');
-    if (colon <= 0) throw new UsageError(`${what}: expected ADDRESS:PORT, got '${text}'`);
-    host = text.slice(0, colon);
-    port = text.slice(colon + 1);
-  }
+  const { host, port } = splitHostPort(text, what, 'ADDRESS:PORT');
   if (isIP(host) === 0) throw new UsageError(`${what}: '${host}' is not an IPv4 or IPv6 address`);
   return { host, port: parsePort(port, what) };
 }
@@ -84,33 +137,20 @@ export function parseHex(text: string, what: string): Uint8Array {
   return Uint8Array.from(Buffer.from(clean, 'hex'));
 }
 
-const TLV_NAMES: Record<string, number> = {
-  alpn: TlvType.ALPN,
-  authority: TlvType.AUTHORITY,
-  crc32c: TlvType.CRC32C,
-  noop: TlvType.NOOP,
-  unique_id: TlvType.UNIQUE_ID,
-  'unique-id': TlvType.UNIQUE_ID,
-  ssl: TlvType.SSL,
-  netns: TlvType.NETNS,
-  gcp: TlvType.GCP,
-  aws: TlvType.AWS,
-  azure: TlvType.AZURE,
-};
-
 /** `TYPE=HEX`: TYPE is decimal, `0x..` hex, or a name (`alpn`, `authority`, `ssl`, `aws`, …). */
 export function parseTlv(text: string): Tlv {
   const eq = text.indexOf('=');
   if (eq <= 0) throw new UsageError(`--tlv: expected TYPE=HEX, got '${text}'`);
   const name = text.slice(0, eq).toLowerCase();
   let type: number;
-  if (name in TLV_NAMES) type = TLV_NAMES[name] as number;
+  const named = tlvTypeNamed(name);
+  if (named !== undefined) type = named;
   else if (/^0x[0-9a-f]{1,2}$/.test(name)) type = Number.parseInt(name.slice(2), 16);
   else if (/^\d{1,3}$/.test(name)) type = Number(name);
   else throw new UsageError(`--tlv: '${text.slice(0, eq)}' is not a TLV type (0-255, 0xNN, or a name such as alpn)`);
   if (type > 255) throw new UsageError(`--tlv: type ${type} is out of range (0-255)`);
   const value = parseHex(text.slice(eq + 1), `--tlv ${text.slice(0, eq)}`);
-  if (value.length > 0xffff) throw new UsageError('--tlv: value longer than 65535 bytes');
+  if (value.length > Limits.V2_MAX_PAYLOAD_LENGTH) throw new UsageError(`--tlv: value longer than ${Limits.V2_MAX_PAYLOAD_LENGTH} bytes`);
   return { type, value };
 }
 
@@ -135,7 +175,7 @@ export const headerOptionsHelp = `Header options:
   --dst ADDR:PORT        destination (the address the client connected to)
   --local                a LOCAL header (health check: no addresses)
   --tlv TYPE=HEX         a raw TLV, repeatable; TYPE is 0-255, 0xNN or a name
-                         (alpn, authority, crc32c, noop, unique-id, ssl, netns, aws, azure, gcp)
+                         (${tlvNames.join(', ')})
   --authority NAME       AUTHORITY TLV (0x02, the TLS SNI)
   --alpn PROTO           ALPN TLV (0x01), e.g. h2
   --unique-id ID         UNIQUE_ID TLV (0x05)
@@ -181,10 +221,7 @@ export function headerSpec(values: HeaderValues): HeaderSpec {
   const hasTlvs = Object.keys(tlvs).length > 0;
   const encodeOptions: EncodeOptions = {};
   if (values.crc32c === true) encodeOptions.crc32c = true;
-  if (values['pad-to'] !== undefined) {
-    if (!/^\d{1,5}$/.test(values['pad-to'])) throw new UsageError(`--pad-to: '${values['pad-to']}' is not a byte count`);
-    encodeOptions.padTo = Number(values['pad-to']);
-  }
+  if (values['pad-to'] !== undefined) encodeOptions.padTo = parseCount(values['pad-to'], '--pad-to', Limits.V2_MAX_LENGTH);
   if (version === 1) {
     const v2only = [hasTlvs && 'TLVs', encodeOptions.crc32c && '--crc32c', encodeOptions.padTo !== undefined && '--pad-to'].filter(Boolean);
     if (v2only.length > 0) throw new UsageError(`${v2only.join(', ')} need v2 (v1 headers carry no TLVs)`);

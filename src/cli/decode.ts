@@ -1,6 +1,6 @@
 /** `proxyproto decode`: a header from hex, a file or stdin, with its annotated byte map. */
 import { readFileSync } from 'node:fs';
-import { decode, isProxyProtocolError } from '../index.js';
+import { type DecodeOptions, decode, isProxyProtocolError } from '../index.js';
 import { parse, parseHex, RuntimeError, UsageError } from './args.js';
 import { byteMap, describeHeader, headerJson, hex, renderByteMap, showBytes } from './format.js';
 import type { Io } from './io.js';
@@ -16,7 +16,8 @@ Input (one of):
   HEX                    hex bytes; spaces, colons, newlines and 0x are ignored
   --file FILE, -f FILE   raw bytes from a file (e.g. a tcpdump/nc capture)
   -                      hex from stdin (raw bytes with --raw-stdin)
-  PROXY ...              a v1 line as text (CRLF added when missing)
+  PROXY ...              a v1 line as text (CRLF added when missing; a pasted
+                         \\r\\n, backslash characters as in docs, is read as CRLF)
 
 Options:
   --raw-stdin            read raw bytes (not hex) from stdin
@@ -27,6 +28,7 @@ Options:
 Examples:
   proxyproto decode 0d0a0d0a000d0a515549540a2111000c7f0000017f000001d4311f90
   proxyproto decode --file capture.bin
+  proxyproto decode 'PROXY TCP4 192.0.2.1 10.0.0.1 51000 443\\r\\n'
   printf 'PROXY TCP4 192.0.2.1 10.0.0.1 51000 443\\r\\n' | proxyproto decode --raw-stdin
   proxyproto encode --src 192.0.2.1:51000 --dst 10.0.0.1:443 | proxyproto decode -`;
 
@@ -65,9 +67,12 @@ export async function decodeCommand(argv: string[], io: Io): Promise<number> {
     input = hexOrLine(positionals.join(' '));
   }
 
+  if (input.length === 0) throw new UsageError('nothing to decode: the input is empty');
+  const verify = values['no-verify-crc32c'] !== true;
+
   let result: ReturnType<typeof decode>;
   try {
-    result = decode(input, { verifyCrc32c: values['no-verify-crc32c'] !== true });
+    result = decodeChecked(input, verify);
   } catch (error) {
     if (isProxyProtocolError(error)) {
       throw new RuntimeError(`${error.code}${error.offset === undefined ? '' : ` at offset ${error.offset}`}: ${error.message}`);
@@ -85,21 +90,38 @@ export async function decodeCommand(argv: string[], io: Io): Promise<number> {
   const { header, length } = result;
   const payload = input.subarray(length);
   if (values.json === true) {
-    io.out(JSON.stringify({ ...headerJson(header), length, payload: hex(payload) }));
+    io.out(JSON.stringify({ ...headerJson(header, verify), length, payload: hex(payload) }));
     return 0;
   }
   io.out(`PROXY protocol v${header.version} header, ${length} bytes`);
-  for (const line of describeHeader(header)) io.out(line);
+  for (const line of describeHeader(header, '  ', verify)) io.out(line);
   io.out('');
-  for (const line of renderByteMap(byteMap(header, input.subarray(0, length)))) io.out(line);
+  for (const line of renderByteMap(byteMap(header, input.subarray(0, length), verify))) io.out(line);
   io.out('');
   io.out(payload.length === 0 ? 'no payload after the header' : `payload: ${payload.length} bytes after the header: ${showBytes(payload)}`);
   return 0;
 }
 
-/** A v1 line typed as text, or hex. */
+/**
+ * `decode` with or without CRC32C verification. The core's decode option is `crc32c`
+ * (`'verify' | 'ignore'`); a core that still reads `verifyCrc32c` ignores it and reports a
+ * mismatch, so the CLI asks once more in that spelling.
+ */
+function decodeChecked(input: Uint8Array, verify: boolean): ReturnType<typeof decode> {
+  const options: Record<string, unknown> = { crc32c: verify ? 'verify' : 'ignore' };
+  try {
+    return decode(input, options as DecodeOptions);
+  } catch (error) {
+    if (verify || !isProxyProtocolError(error) || error.code !== 'ERR_PROXY_CRC32C_MISMATCH') throw error;
+    const older: Record<string, unknown> = { verifyCrc32c: false };
+    return decode(input, older as DecodeOptions);
+  }
+}
+
+/** A v1 line typed as text (with `\r\n` typed as four characters read as CRLF), or hex. */
 function hexOrLine(text: string): Uint8Array {
-  const trimmed = text.replace(/^\s+/, '');
+  if (/^\s*$/.test(text)) throw new UsageError('nothing to decode: the input is empty');
+  const trimmed = text.replace(/^\s+/, '').replace(/\\r\\n|\\n/g, '\r\n');
   if (trimmed.startsWith('PROXY')) {
     const nl = trimmed.indexOf('\n');
     const line = (nl < 0 ? trimmed : trimmed.slice(0, nl)).replace(/\r$/, '');

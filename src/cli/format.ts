@@ -1,16 +1,7 @@
 /** Printing headers, TLVs and payloads: human-readable lines, JSON values and the byte map. */
-import {
-  isProxyProtocolError,
-  type ProxyEndpoint,
-  type ProxyHeader,
-  readSsl,
-  readTlvs,
-  SslSubtype,
-  splitTlvs,
-  type Tlv,
-  TlvType,
-  type TlvView,
-} from '../index.js';
+import { Limits, SslClient, SslSubtype, TlvType, V2_SIGNATURE } from '../constants.js';
+import { isProxyProtocolError, type ProxyEndpoint, type ProxyHeader, readTlvs, type SslTlv, type Tlv, type TlvView } from '../index.js';
+import { familyLabel, sslSubName, tlvName, transportLabel } from './names.js';
 
 export function hex(bytes: Uint8Array, sep = ''): string {
   let s = '';
@@ -22,50 +13,26 @@ export function hexByte(n: number): string {
   return `0x${n.toString(16).padStart(2, '0')}`;
 }
 
-const TLV_NAMES: Record<number, string> = {
-  [TlvType.ALPN]: 'ALPN',
-  [TlvType.AUTHORITY]: 'AUTHORITY',
-  [TlvType.CRC32C]: 'CRC32C',
-  [TlvType.NOOP]: 'NOOP',
-  [TlvType.UNIQUE_ID]: 'UNIQUE_ID',
-  [TlvType.SSL]: 'SSL',
-  [TlvType.NETNS]: 'NETNS',
-  [TlvType.GCP]: 'GCP',
-  [TlvType.AWS]: 'AWS',
-  [TlvType.AZURE]: 'AZURE',
-};
-
-const SSL_NAMES: Record<number, string> = {
-  [SslSubtype.VERSION]: 'SSL_VERSION',
-  [SslSubtype.CN]: 'SSL_CN',
-  [SslSubtype.CIPHER]: 'SSL_CIPHER',
-  [SslSubtype.SIG_ALG]: 'SSL_SIG_ALG',
-  [SslSubtype.KEY_ALG]: 'SSL_KEY_ALG',
-  [SslSubtype.GROUP]: 'SSL_GROUP',
-  [SslSubtype.SIG_SCHEME]: 'SSL_SIG_SCHEME',
-  [SslSubtype.CLIENT_CERT]: 'SSL_CLIENT_CERT',
-};
-
-export function tlvName(type: number): string {
-  const name = TLV_NAMES[type];
-  if (name !== undefined) return name;
-  if (type >= TlvType.CUSTOM_MIN && type <= TlvType.CUSTOM_MAX) return 'custom';
-  if (type >= TlvType.EXPERIMENTAL_MIN && type <= TlvType.EXPERIMENTAL_MAX) return 'experimental';
-  if (type >= TlvType.FUTURE_MIN) return 'reserved';
-  return 'unassigned';
-}
-
-export function sslSubName(type: number): string {
-  return SSL_NAMES[type] ?? 'unknown';
-}
-
 export function endpoint(e: ProxyEndpoint | null): string {
   if (e === null) return '-';
   if ('path' in e) return `unix:${e.path}`;
   return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
 }
 
-/** Printable text when the bytes are mostly printable ASCII, else hex. */
+/**
+ * A UNIQUE_ID, the same in text and JSON: its text when every byte is printable US-ASCII
+ * (0x20–0x7E), else `0x` and hex. The exact bytes are always in the raw TLV list.
+ */
+export function uniqueIdText(bytes: Uint8Array): string {
+  return printableAscii(bytes) ? Buffer.from(bytes).toString('latin1') : `0x${hex(bytes)}`;
+}
+
+function printableAscii(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b < 0x20 || b > 0x7e) return false;
+  return true;
+}
+
+/** Printable text when the bytes are printable ASCII (tabs and line ends included), else hex. */
 export function showBytes(bytes: Uint8Array, max = 64): string {
   if (bytes.length === 0) return '(empty)';
   const shown = bytes.subarray(0, max);
@@ -99,9 +66,9 @@ function tlvMeaning(tlv: Tlv): string {
       case TlvType.NOOP:
         return `NOOP (${v.length} bytes of padding)`;
       case TlvType.UNIQUE_ID:
-        return `UNIQUE_ID ${showBytes(v)}`;
+        return `UNIQUE_ID ${quotedId(v)}`;
       case TlvType.SSL: {
-        const ssl = readSsl(v);
+        const ssl = sslOf(tlv);
         return `SSL client=${hexByte(ssl.client)}${sslFlags(ssl.client)} verify=${ssl.verify}${ssl.verified ? ' (client certificate verified)' : ''}`;
       }
       case TlvType.NETNS:
@@ -119,8 +86,22 @@ function tlvMeaning(tlv: Tlv): string {
   }
 }
 
+/** A UNIQUE_ID in the text output: {@link uniqueIdText}, quoted when it is text. */
+function quotedId(bytes: Uint8Array): string {
+  return printableAscii(bytes) ? JSON.stringify(uniqueIdText(bytes)) : uniqueIdText(bytes);
+}
+
+/** PP2_TYPE_SSL read by the core's typed view (which throws on a malformed value). */
+function sslOf(tlv: Tlv): SslTlv {
+  const ssl = readTlvs([tlv]).ssl;
+  if (ssl === undefined) throw new TypeError('not an SSL TLV');
+  return ssl;
+}
+
 function sslFlags(client: number): string {
-  const flags = [client & 1 && 'SSL', client & 2 && 'CERT_CONN', client & 4 && 'CERT_SESS'].filter(Boolean);
+  const flags = Object.entries(SslClient)
+    .filter(([, bit]) => (client & bit) !== 0)
+    .map(([name]) => name);
   return flags.length > 0 ? ` (${flags.join('|')})` : '';
 }
 
@@ -130,7 +111,7 @@ function sslSubMeaning(sub: Tlv): string {
 }
 
 /** The human-readable description of a header: a few indented lines. */
-export function describeHeader(header: ProxyHeader, indent = '  '): string[] {
+export function describeHeader(header: ProxyHeader, indent = '  ', crcVerified = true): string[] {
   const lines: string[] = [];
   const cmd = header.command.toUpperCase();
   lines.push(`${indent}version ${header.version}, command ${cmd}, family ${header.family}, transport ${header.transport}`);
@@ -142,13 +123,13 @@ export function describeHeader(header: ProxyHeader, indent = '  '): string[] {
   }
   if (header.version === 2) {
     const crc = header.tlvs.find((t) => t.type === TlvType.CRC32C);
-    lines.push(`${indent}CRC32C      ${crc === undefined ? 'none' : `0x${hex(crc.value)} (verified)`}`);
+    lines.push(`${indent}CRC32C      ${crc === undefined ? 'none' : `0x${hex(crc.value)} (${crcVerified ? 'verified' : 'not verified'})`}`);
     if (header.tlvs.length === 0) lines.push(`${indent}TLVs        none`);
     for (const tlv of header.tlvs) {
       lines.push(`${indent}TLV ${hexByte(tlv.type)}    ${tlvMeaning(tlv)}`);
       if (tlv.type === TlvType.SSL) {
         try {
-          for (const sub of readSsl(tlv.value).subTlvs) lines.push(`${indent}  ${hexByte(sub.type)}     ${sslSubMeaning(sub)}`);
+          for (const sub of sslOf(tlv).subTlvs) lines.push(`${indent}  ${hexByte(sub.type)}     ${sslSubMeaning(sub)}`);
         } catch {
           // reported on the TLV line
         }
@@ -172,8 +153,15 @@ export function jsonValue(value: unknown): unknown {
   return value;
 }
 
+/** The typed view as JSON, with UNIQUE_ID shown by the same rule as the text output. */
+function typedJson(view: TlvView): unknown {
+  const typed = jsonValue(view) as Record<string, unknown>;
+  if (view.uniqueId !== undefined) typed.uniqueId = uniqueIdText(view.uniqueId);
+  return typed;
+}
+
 /** The header as a JSON object: raw TLVs (type, name, hex value), the typed view, CRC32C status. */
-export function headerJson(header: ProxyHeader): Record<string, unknown> {
+export function headerJson(header: ProxyHeader, crcVerified = true): Record<string, unknown> {
   const { view, error } = safeReadTlvs(header);
   const crc = header.tlvs.find((t) => t.type === TlvType.CRC32C);
   const out: Record<string, unknown> = {
@@ -184,9 +172,9 @@ export function headerJson(header: ProxyHeader): Record<string, unknown> {
     source: header.source,
     destination: header.destination,
     tlvs: header.tlvs.map((t) => ({ type: t.type, name: tlvName(t.type), length: t.value.length, value: hex(t.value) })),
-    crc32c: crc === undefined ? null : { value: hex(crc.value), verified: true },
+    crc32c: crc === undefined ? null : { value: hex(crc.value), verified: crcVerified },
   };
-  if (view !== undefined) out.typed = jsonValue(view);
+  if (view !== undefined) out.typed = typedJson(view);
   if (error !== undefined) out.typedError = error;
   if (header.unparsed !== undefined) out.unparsed = hex(header.unparsed);
   return out;
@@ -201,78 +189,88 @@ export interface ByteRow {
   text?: boolean;
 }
 
-const FAMILY_NAMES = ['UNSPEC', 'INET (IPv4)', 'INET6 (IPv6)', 'UNIX'];
-const TRANSPORT_NAMES = ['UNSPEC', 'STREAM (TCP)', 'DGRAM (UDP)'];
-const BLOCK = [0, 12, 36, 216];
+/** Offsets of the v2 fixed part, after the signature. */
+const VERSION_COMMAND = V2_SIGNATURE.length;
+const FAMILY_TRANSPORT = VERSION_COMMAND + 1;
+const LENGTH = FAMILY_TRANSPORT + 1;
+/** SSL value: client (1 byte), verify (4 bytes), then sub-TLVs. */
+const SSL_FIXED_LENGTH = 5;
 
 /** The annotated byte map of a header that `decode` accepted (`bytes` is exactly the header). */
-export function byteMap(header: ProxyHeader, bytes: Uint8Array): ByteRow[] {
+export function byteMap(header: ProxyHeader, bytes: Uint8Array, crcVerified = true): ByteRow[] {
   if (header.version === 1) return v1Map(bytes);
   const rows: ByteRow[] = [];
   const at = (offset: number, length: number, meaning: string) =>
     rows.push({ offset, bytes: bytes.subarray(offset, offset + length), meaning });
-  at(0, 12, 'signature');
-  const vc = bytes[12] as number;
-  at(12, 1, `version ${vc >>> 4}, command ${(vc & 0xf) === 0 ? 'LOCAL' : 'PROXY'}`);
-  const ft = bytes[13] as number;
-  const fam = ft >>> 4;
-  const tr = ft & 0xf;
+  const T = Limits.TLV_HEADER_LENGTH;
+  at(0, V2_SIGNATURE.length, 'signature');
+  const vc = bytes[VERSION_COMMAND] as number;
+  at(VERSION_COMMAND, 1, `version ${vc >>> 4}, command ${header.command.toUpperCase()}`);
   at(
-    13,
+    FAMILY_TRANSPORT,
     1,
-    `family ${FAMILY_NAMES[fam] ?? `${fam} (unknown)`}, transport ${TRANSPORT_NAMES[tr] ?? `${tr} (unknown)`}${header.command === 'local' ? ' (ignored: LOCAL)' : ''}`,
+    `family ${familyLabel(header.family)}, transport ${transportLabel(header.transport)}${header.command === 'local' ? ' (ignored: LOCAL)' : ''}`,
   );
-  const length = ((bytes[14] as number) << 8) | (bytes[15] as number);
-  at(14, 2, `length ${length} (header is ${16 + length} bytes)`);
-  const end = 16 + length;
-  let tlvStart = 16;
-  const block = fam <= 3 && tr <= 2 ? (BLOCK[fam] as number) : 0;
+  const fixed = Limits.V2_FIXED_LENGTH;
+  const length = bytes.length - fixed;
+  at(LENGTH, 2, `length ${length} (header is ${bytes.length} bytes)`);
   if (header.unparsed !== undefined) {
-    at(16, length, 'not address information nor TLVs: ignored');
+    at(fixed, length, 'not address information nor TLVs: ignored');
     return rows;
   }
-  if (block > 0 && length >= block) {
-    tlvStart = 16 + block;
+  // The TLVs end the header, so what lies between the fixed part and them is the address block.
+  const tlvBytes = header.tlvs.reduce((sum, tlv) => sum + T + tlv.value.length, 0);
+  const block = length - tlvBytes;
+  let offset = fixed;
+  if (block > 0) {
     if (header.command === 'local' || header.source === null || header.destination === null) {
-      at(16, block, 'address block (ignored: LOCAL)');
-    } else if (fam === 3) {
-      at(16, 108, `source path ${endpoint(header.source)}`);
-      at(124, 108, `destination path ${endpoint(header.destination)}`);
+      at(fixed, block, 'address block (ignored: LOCAL)');
+    } else if (header.family === 'unix') {
+      at(fixed, Limits.UNIX_PATH_LENGTH, `source path ${endpoint(header.source)}`);
+      at(fixed + Limits.UNIX_PATH_LENGTH, Limits.UNIX_PATH_LENGTH, `destination path ${endpoint(header.destination)}`);
     } else {
-      const a = fam === 1 ? 4 : 16;
+      // Two addresses, then two 16-bit ports.
+      const a = (block - 4) / 2;
       const src = header.source as { address: string; port: number };
       const dst = header.destination as { address: string; port: number };
-      at(16, a, `source address ${src.address}`);
-      at(16 + a, a, `destination address ${dst.address}`);
-      at(16 + 2 * a, 2, `source port ${src.port}`);
-      at(18 + 2 * a, 2, `destination port ${dst.port}`);
+      at(fixed, a, `source address ${src.address}`);
+      at(fixed + a, a, `destination address ${dst.address}`);
+      at(fixed + 2 * a, 2, `source port ${src.port}`);
+      at(fixed + 2 + 2 * a, 2, `destination port ${dst.port}`);
     }
+    offset += block;
   }
-  const tlvs = splitTlvs(bytes, tlvStart, end, true);
-  for (const tlv of tlvs) {
-    const offset = tlv.value.byteOffset - bytes.byteOffset - 3;
-    at(offset, 3, `TLV type ${hexByte(tlv.type)} ${tlvName(tlv.type)}, length ${tlv.value.length}`);
-    if (tlv.type === TlvType.SSL && tlv.value.length >= 5) {
-      let ssl: ReturnType<typeof readSsl> | undefined;
-      try {
-        ssl = readSsl(tlv.value);
-      } catch {
-        ssl = undefined;
+  // The TLVs follow the address block back to back, in wire order.
+  for (const tlv of header.tlvs) {
+    at(offset, T, `TLV type ${hexByte(tlv.type)} ${tlvName(tlv.type)}, length ${tlv.value.length}`);
+    const ssl = tlv.type === TlvType.SSL ? safeSsl(tlv) : undefined;
+    if (ssl !== undefined) {
+      at(offset + T, 1, `  SSL client ${hexByte(ssl.client)}${sslFlags(ssl.client)}`);
+      at(offset + T + 1, 4, `  SSL verify ${ssl.verify}${ssl.verified ? ' (client certificate verified)' : ''}`);
+      let subOffset = offset + T + SSL_FIXED_LENGTH;
+      for (const sub of ssl.subTlvs) {
+        at(subOffset, T, `  sub-TLV type ${hexByte(sub.type)} ${sslSubName(sub.type)}, length ${sub.value.length}`);
+        if (sub.value.length > 0) at(subOffset + T, sub.value.length, `    ${sslSubMeaning(sub)}`);
+        subOffset += T + sub.value.length;
       }
-      if (ssl !== undefined) {
-        at(offset + 3, 1, `  SSL client ${hexByte(ssl.client)}${sslFlags(ssl.client)}`);
-        at(offset + 4, 4, `  SSL verify ${ssl.verify}${ssl.verified ? ' (client certificate verified)' : ''}`);
-        for (const sub of ssl.subTlvs) {
-          const subOffset = sub.value.byteOffset - bytes.byteOffset - 3;
-          at(subOffset, 3, `  sub-TLV type ${hexByte(sub.type)} ${sslSubName(sub.type)}, length ${sub.value.length}`);
-          if (sub.value.length > 0) at(subOffset + 3, sub.value.length, `    ${sslSubMeaning(sub)}`);
-        }
-        continue;
-      }
+    } else if (tlv.value.length > 0) {
+      at(
+        offset + T,
+        tlv.value.length,
+        `  ${tlvMeaning(tlv)}${tlv.type === TlvType.CRC32C ? ` (${crcVerified ? 'verified' : 'not verified'})` : ''}`,
+      );
     }
-    if (tlv.value.length > 0) at(offset + 3, tlv.value.length, `  ${tlvMeaning(tlv)}${tlv.type === TlvType.CRC32C ? ' (verified)' : ''}`);
+    offset += T + tlv.value.length;
   }
   return rows;
+}
+
+function safeSsl(tlv: Tlv): SslTlv | undefined {
+  try {
+    return sslOf(tlv);
+  } catch {
+    return undefined;
+  }
 }
 
 function v1Map(bytes: Uint8Array): ByteRow[] {

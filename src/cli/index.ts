@@ -6,6 +6,7 @@ import { decodeCommand } from './decode.js';
 import { encodeCommand } from './encode.js';
 import { type Io, oneLine, processIo } from './io.js';
 import { listenCommand } from './listen.js';
+import { probeCommand } from './probe.js';
 import { relayCommand } from './relay.js';
 import { sendCommand } from './send.js';
 
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   decode: decodeCommand,
   encode: encodeCommand,
   relay: relayCommand,
+  probe: probeCommand,
 };
 
 const HELP = `Usage: proxyproto <command> [options]
@@ -27,6 +29,7 @@ Commands:
   decode    decode a header from hex, a file or stdin, with an annotated byte map
   encode    build a header and print it as hex (or raw bytes)
   relay     TCP relay that adds a header (like a load balancer) and/or strips one
+  probe     check whether a server requires, accepts or ignores PROXY headers
 
 Options:
   -h, --help       show help (also: proxyproto <command> --help)
@@ -37,6 +40,7 @@ Examples:
   proxyproto send 127.0.0.1:8080 --authority example.com --http /
   proxyproto decode --file capture.bin
   proxyproto relay --listen 9000 --to 127.0.0.1:8080 --send v2
+  proxyproto probe gateway.example.com:443 --tls
 
 Exit status: 0 success, 1 runtime error, 2 usage error.`;
 

@@ -18,7 +18,8 @@ export const processIo: Io = {
 export function oneLine(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const message = error.message.split('\n')[0] ?? '';
+    // OpenSSL's text carries an error stack and a source path; its reason is the useful part.
+    const message = /SSL routines:[^:]*:([^:]+)/.exec(error.message)?.[1] ?? error.message.split('\n')[0] ?? '';
     return code !== undefined && !message.includes(code) ? `${code}: ${message}` : message;
   }
   return String(error);

@@ -2,11 +2,21 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { encode, isProxyProtocolError, type ProxyHeaderInit } from '../index.js';
-import { headerInit, headerOptions, headerOptionsHelp, headerSpec, parse, parseHostPort, RuntimeError, UsageError } from './args.js';
+import {
+  headerInit,
+  headerOptions,
+  headerOptionsHelp,
+  headerSpec,
+  parse,
+  parseHostPort,
+  parseMs,
+  RuntimeError,
+  UsageError,
+} from './args.js';
 import { endpoint } from './format.js';
 import { type Io, oneLine } from './io.js';
 
-export const sendHelp = `Usage: proxyproto send HOST:PORT [header options] [--tls] [--data STR | --http PATH]
+export const sendHelp = `Usage: proxyproto send HOST:PORT [header options] [--tls [--sni NAME] [--tls-alpn PROTO]] [--data STR | --http PATH]
 
 Connects to HOST:PORT, sends a PROXY protocol header as the very first bytes
 (before the TLS handshake with --tls), then the data, and prints the response
@@ -17,9 +27,13 @@ curl --haproxy-protocol does).
 ${headerOptionsHelp}
 
 Connection:
-  --tls                  speak TLS after the header
+  --tls                  speak TLS after the header; a handshake that fails or
+                         does not finish within --timeout exits 1
   --insecure, -k         do not verify the server certificate
-  --servername NAME      TLS SNI (default: HOST when it is a name)
+  --sni NAME             TLS server name (default: HOST when it is a name);
+                         --servername is the same option
+  --tls-alpn PROTO       offer PROTO in the TLS handshake's ALPN, repeatable
+                         (--alpn sets the ALPN TLV of the header, not this)
   --data STR             send STR after the header, then half-close
   --http PATH            send "GET PATH HTTP/1.1" with Host and Connection: close
   --timeout MS           give up connecting, or stop waiting for more of the
@@ -30,6 +44,7 @@ Connection:
 Examples:
   proxyproto send 127.0.0.1:8080 --http /
   proxyproto send 127.0.0.1:8080 --v1 --src 203.0.113.7:40000 --dst 10.0.0.1:80 --http /
+  proxyproto send gateway.internal:443 --tls --sni example.com --tls-alpn http/1.1 --http /healthz
   proxyproto send gateway.internal:443 --tls --authority example.com --alpn h2 --crc32c --http /healthz
   proxyproto send 127.0.0.1:5432 --local --data ''`;
 
@@ -38,7 +53,9 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
     ...headerOptions,
     tls: { type: 'boolean' },
     insecure: { type: 'boolean', short: 'k' },
+    sni: { type: 'string' },
     servername: { type: 'string' },
+    'tls-alpn': { type: 'string', multiple: true },
     data: { type: 'string' },
     http: { type: 'string' },
     timeout: { type: 'string' },
@@ -56,8 +73,17 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
   if (values.data !== undefined && values.http !== undefined) throw new UsageError('--data and --http are mutually exclusive');
   if (values.http !== undefined && !values.http.startsWith('/'))
     throw new UsageError(`--http: the path must start with '/', got '${values.http}'`);
-  const timeout = values.timeout === undefined ? 5000 : Number(values.timeout);
-  if (!Number.isInteger(timeout) || timeout < 0) throw new UsageError(`--timeout: '${values.timeout}' is not a number of milliseconds`);
+  const timeout = parseMs(values.timeout, '--timeout', 5000);
+  if (values.sni !== undefined && values.servername !== undefined && values.sni !== values.servername)
+    throw new UsageError('--sni and --servername are the same option: give one');
+  const sni = values.sni ?? values.servername;
+  const tlsAlpn = values['tls-alpn'] ?? [];
+  if (values.tls !== true && (sni !== undefined || tlsAlpn.length > 0))
+    throw new UsageError(`${sni !== undefined ? '--sni' : '--tls-alpn'} needs --tls`);
+  for (const proto of tlsAlpn) {
+    if (proto.length === 0 || Buffer.byteLength(proto) > 255)
+      throw new UsageError(`--tls-alpn: '${proto}' is not a protocol name (1-255 bytes)`);
+  }
   const spec = headerSpec(values);
   // Fail on a bad header before connecting when every address is known.
   if (spec.local || (spec.source !== undefined && spec.destination !== undefined)) checkedEncode(headerInit(spec), spec.encodeOptions);
@@ -73,13 +99,17 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
     const raw = net.connect({ host: target.host, port: target.port });
     let stream: net.Socket = raw;
     let connected = false;
+    // With --tls: until the handshake is done, a close or a timeout is a failure, not an empty answer.
+    let handshaking = false;
+    // Settle first: destroying a socket under TLS can emit 'close' at once, and the first reason wins.
     const fail = (error: Error) => {
+      reject(error instanceof RuntimeError || error instanceof UsageError ? error : new RuntimeError(describeSocketError(error)));
       raw.destroy();
       stream.destroy();
-      reject(error instanceof RuntimeError || error instanceof UsageError ? error : new RuntimeError(describeSocketError(error)));
     };
     raw.setTimeout(timeout, () => {
       if (!connected) fail(new RuntimeError(`no connection to ${positionals[0]} after ${timeout} ms`));
+      else if (handshaking) fail(new RuntimeError(`TLS handshake with ${positionals[0]} not done after ${timeout} ms`));
       else {
         if (values.quiet !== true) io.err(`* no data for ${timeout} ms: closing`);
         stream.destroy();
@@ -108,13 +138,21 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
         if (values.http === undefined) stream.end();
       };
       if (values.tls === true) {
-        const servername = values.servername ?? (net.isIP(target.host) === 0 ? target.host : undefined);
+        const servername = sni ?? (net.isIP(target.host) === 0 ? target.host : undefined);
         const options: tls.ConnectionOptions = { socket: raw, rejectUnauthorized: values.insecure !== true };
         if (servername !== undefined) options.servername = servername;
+        if (tlsAlpn.length > 0) options.ALPNProtocols = tlsAlpn;
         const secure = tls.connect(options);
         stream = secure;
-        secure.on('error', fail);
+        handshaking = true;
+        secure.on('error', (error) =>
+          fail(handshaking ? new RuntimeError(`TLS handshake with ${positionals[0]} failed: ${describeSocketError(error)}`) : error),
+        );
+        secure.once('close', () => {
+          if (handshaking) fail(new RuntimeError(`TLS handshake with ${positionals[0]} failed: the server closed the connection`));
+        });
         secure.once('secureConnect', () => {
+          handshaking = false;
           if (values.quiet !== true)
             io.err(
               `* TLS ${secure.getProtocol() ?? ''} ${secure.getCipher()?.name ?? ''}${secure.alpnProtocol ? ` ALPN ${secure.alpnProtocol}` : ''}`.trimEnd(),

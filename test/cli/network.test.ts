@@ -1,9 +1,13 @@
 /** The built CLI on loopback: listen + send, relay chains, TLS after the header. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterEach, describe, expect, test } from 'vitest';
 import { acceptProxyProtocol, getProxyHeader } from '../../src/node/index.js';
 import { makeCert } from '../integration/helpers.js';
+import { hasIPv6Loopback } from '../interop/peers.js';
 import { killAll, run, start } from './helpers.js';
 
 afterEach(killAll);
@@ -17,6 +21,17 @@ function records(stdout: string): Json[] {
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l));
+}
+
+/** An HTTP GET without a PROXY header (a client of a relay), read until the server closes. */
+function plainGet(host: string, port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    const socket = net.connect(port, host, () => socket.write(`GET ${path} HTTP/1.1\r\nHost: app\r\n\r\n`));
+    socket.setEncoding('utf8').on('data', (s: string) => (data += s));
+    socket.on('end', () => resolve(data));
+    socket.on('error', reject);
+  });
 }
 
 /** The HTTP body of a response printed by `send --http`. */
@@ -52,7 +67,7 @@ describe('listen + send', () => {
     const answer = body(sent.stdout);
     expect(answer.client).toEqual({ address: '203.0.113.7', port: 40000 });
     expect(answer.request).toMatchObject({ method: 'GET', path: '/hello' });
-    expect(answer.header.typed).toMatchObject({ alpn: 'h2', authority: 'example.com', uniqueId: Buffer.from('req-1').toString('hex') });
+    expect(answer.header.typed).toMatchObject({ alpn: 'h2', authority: 'example.com', uniqueId: 'req-1' });
 
     await server.waitFor(/^\{/);
     const [record] = records(server.stdout());
@@ -193,5 +208,165 @@ describe('relay', () => {
     } finally {
       backend.close();
     }
+  });
+});
+
+describe('TLS both ways', () => {
+  test('send --tls to a server that never answers the ClientHello exits 1; one that closes too', async () => {
+    const silent = net.createServer((socket) => socket.on('error', () => {}));
+    const closing = net.createServer((socket) => socket.once('data', () => socket.destroy()));
+    await Promise.all([silent, closing].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
+    try {
+      const port = (s: net.Server) => (s.address() as net.AddressInfo).port;
+      const timedOut = await run(['send', `127.0.0.1:${port(silent)}`, '--tls', '--timeout', '300', '--data', 'x']);
+      expect(timedOut.code).toBe(1);
+      expect(timedOut.stderr).toMatch(/proxyproto send: TLS handshake with 127\.0\.0\.1:\d+ not done after 300 ms\n$/);
+      const closed = await run(['send', `127.0.0.1:${port(closing)}`, '--tls', '--timeout', '2000', '--data', 'x']);
+      expect(closed.code).toBe(1);
+      expect(closed.stderr).toMatch(/proxyproto send: TLS handshake with 127\.0\.0\.1:\d+ failed: /);
+    } finally {
+      silent.close();
+      closing.close();
+    }
+  });
+
+  test('send --tls-alpn offers its protocols in the handshake (not the TLV); --sni names the server', async () => {
+    const { key, cert } = makeCert();
+    const tlsServer = tls.createServer({ key, cert, ALPNProtocols: ['h2'] }, (socket) => {
+      const header = getProxyHeader(socket);
+      socket.end(`${socket.alpnProtocol} ${socket.servername} ${header?.tlvs.length}\n`);
+    });
+    acceptProxyProtocol(tlsServer);
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (tlsServer.address() as net.AddressInfo).port;
+      const sent = await run([
+        'send',
+        `127.0.0.1:${port}`,
+        '--tls',
+        '-k',
+        '--sni',
+        'app.example',
+        '--tls-alpn',
+        'h2',
+        '--tls-alpn',
+        'http/1.1',
+        '--data',
+        'x',
+      ]);
+      expect(sent.code).toBe(0);
+      expect(sent.stdout).toBe('h2 app.example 0\n');
+      expect(sent.stderr).toMatch(/\* TLS TLSv1\.[23] \S+ ALPN h2/);
+    } finally {
+      tlsServer.close();
+    }
+  });
+
+  test('listen --tls terminates TLS after the header: SNI, offered ALPN, negotiated ALPN, decrypted request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxyproto-cli-tls-'));
+    const { key, cert } = makeCert();
+    writeFileSync(join(dir, 'key.pem'), key);
+    writeFileSync(join(dir, 'cert.pem'), cert);
+    try {
+      const server = await start([
+        'listen',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--tls',
+        '--cert',
+        join(dir, 'cert.pem'),
+        '--key',
+        join(dir, 'key.pem'),
+      ]);
+      const sent = await run([
+        'send',
+        `127.0.0.1:${server.port}`,
+        '--tls',
+        '-k',
+        '--sni',
+        'app.example',
+        '--tls-alpn',
+        'h2',
+        '--tls-alpn',
+        'http/1.1',
+        '--http',
+        '/secret',
+      ]);
+      expect(sent.code).toBe(0);
+      const answer = body(sent.stdout);
+      expect(answer.tls).toMatchObject({
+        terminated: true,
+        alpn: 'http/1.1',
+        clientHello: { sni: 'app.example', alpn: ['h2', 'http/1.1'] },
+      });
+      expect(answer.request.path).toBe('/secret');
+      await server.waitFor(/HTTP GET \/secret/);
+      expect(server.stdout()).toContain('TLS         ClientHello: SNI app.example, ALPN h2, http/1.1, versions TLS 1.3');
+      expect(server.stdout()).toMatch(/TLS {9}terminated: TLSv1\.3, ALPN http\/1\.1/);
+      // a health check that sends its header and closes is still reported
+      await run(['send', `127.0.0.1:${server.port}`, '--local', '--data', '']);
+      await server.waitFor(/TLS {9}not terminated: the client closed before its ClientHello/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('listen without --tls: a passed-through ClientHello is shown as SNI and ALPN, and the client is not left waiting', async () => {
+    const server = await start(['listen', '--port', '0', '--host', '127.0.0.1']);
+    const sent = await run([
+      'send',
+      `127.0.0.1:${server.port}`,
+      '--tls',
+      '-k',
+      '--sni',
+      'passthrough.example',
+      '--tls-alpn',
+      'h2',
+      '--timeout',
+      '5000',
+      '--data',
+      'x',
+    ]);
+    expect(sent.code).toBe(1);
+    expect(sent.stderr).toMatch(/TLS handshake with .* failed/);
+    await server.waitFor(/ClientHello: SNI passthrough\.example, ALPN h2/);
+    expect(server.stdout()).toMatch(/payload {5}\d+ bytes of TLS/);
+    expect(server.stdout()).not.toMatch(/16 03 0[13]/);
+  });
+
+  test('listen --tls needs --cert and --key; unreadable files are runtime errors', async () => {
+    expect((await run(['listen', '--tls'])).stderr).toMatch(/--tls needs --cert FILE and --key FILE/);
+    expect((await run(['listen', '--cert', 'x'])).stderr).toMatch(/--cert and --key need --tls/);
+    const missing = await run(['listen', '--tls', '--cert', '/nonexistent/c.pem', '--key', '/nonexistent/k.pem']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('proxyproto listen: cannot read --cert /nonexistent/c.pem: ENOENT\n');
+  });
+});
+
+describe('where the servers listen', () => {
+  test('listen binds every interface, IPv4 and IPv6, by default', async () => {
+    const server = await start(['listen', '--port', '0', '--json']);
+    expect(server.stderr()).toMatch(/^listening on (\[::\]:\d+ \(IPv4 and IPv6\)|0\.0\.0\.0:\d+ \(IPv4 only: no IPv6 on this host\))/);
+    const sent = await run(['send', `127.0.0.1:${server.port}`, '--http', '/v4']);
+    expect(body(sent.stdout).peer.address).toBe('127.0.0.1');
+    if (hasIPv6Loopback() && server.stderr().includes('[::]')) {
+      const six = await run(['send', `[::1]:${server.port}`, '--http', '/v6']);
+      expect(body(six.stdout).peer.address).toBe('::1');
+    }
+  });
+
+  test('relay --listen takes [IPv6]:PORT; a bare PORT is every interface', async () => {
+    const app = await start(['listen', '--port', '0', '--host', '127.0.0.1', '--json']);
+    if (hasIPv6Loopback()) {
+      const relay = await start(['relay', '--listen', '[::1]:0', '--to', `127.0.0.1:${app.port}`, '--send', 'v1']);
+      expect(relay.stdout()).toMatch(/^listening on \[::1\]:\d+, relaying to/);
+      expect(body(await plainGet('::1', relay.port, '/six')).header).toMatchObject({ version: 1, family: 'ipv6' });
+    }
+    const any = await start(['relay', '--listen', '0', '--to', `127.0.0.1:${app.port}`, '--send', 'v2']);
+    expect(any.stdout()).toMatch(/^listening on (\[::\]|0\.0\.0\.0):\d+ \(IPv4/);
+    // an IPv4 client of the dual-stack relay is reported as IPv4, as a load balancer does
+    expect(body(await plainGet('127.0.0.1', any.port, '/four')).header).toMatchObject({ version: 2, family: 'ipv4' });
   });
 });

@@ -70,7 +70,7 @@ describe('decode', () => {
     expect(code).toBe(0);
     const json = JSON.parse(stdout);
     expect(json.typed.gcp.pscConnectionId).toBe('18446744073709551615');
-    expect(json.typed.uniqueId).toBe('616263');
+    expect(json.typed.uniqueId).toBe('abc');
     expect(json.tlvs[0]).toEqual({ type: 5, name: 'UNIQUE_ID', length: 3, value: '616263' });
   });
 
@@ -153,7 +153,7 @@ describe('encode', () => {
       [['send', 'nowhere'], /expected HOST:PORT/],
       [['relay', '--listen', '0'], /missing --to/],
       [['relay', '--listen', '0', '--to', '127.0.0.1:1'], /give --send v1\|v2, --accept, or both/],
-      [['listen', '--port', 'x'], /--port: 'x' is not a port number/],
+      [['listen', '--port', 'x'], /--port must be a port number \(0-65535\), got 'x'/],
       [['decode'], /nothing to decode/],
       [['frobnicate'], /unknown command 'frobnicate'/],
       [[], /missing command/],
@@ -178,7 +178,7 @@ describe('help and version', () => {
   test('every command has --help with examples', async () => {
     const top = await run(['--help']);
     expect(top.code).toBe(0);
-    for (const command of ['listen', 'send', 'decode', 'encode', 'relay']) {
+    for (const command of ['listen', 'send', 'decode', 'encode', 'relay', 'probe']) {
       expect(top.stdout).toContain(`  ${command} `);
       const help = await run([command, '--help']);
       expect(help.code).toBe(0);
@@ -197,4 +197,103 @@ describe('help and version', () => {
     expect(code).toMatch(/from ['"]\.\/node\.js['"]/);
     expect(code).not.toMatch(/function decodeV2/);
   });
+});
+
+describe('parsing faults', () => {
+  const usage = async (args: string[], message: RegExp, input?: string) => {
+    const { code, stdout, stderr } = await run(args, input === undefined ? {} : { input });
+    expect({ args, code, stdout }).toEqual({ args, code: 2, stdout: '' });
+    expect(stderr).toMatch(message);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  };
+
+  test('an unbracketed IPv6 address with a port is refused, with the bracketed form shown', async () => {
+    await usage(
+      ['encode', '--src', '2001:db8::1:80', '--dst', '[2001:db8::2]:443'],
+      /--src: '2001:db8::1:80' is ambiguous: write an IPv6 address with its port in brackets, \[2001:db8::1\]:80 for port 80 of 2001:db8::1, or \[2001:db8::1:80\]:PORT/,
+    );
+    await usage(['send', '::1:8080'], /HOST:PORT: '::1:8080' is ambiguous.*\[::1\]:8080/);
+    await usage(['relay', '--listen', '::1:9000', '--to', '127.0.0.1:1', '--send', 'v2'], /--listen: '::1:9000' is ambiguous/);
+    await usage(['encode', '--src', '[192.0.2.1]:1', '--dst', '192.0.2.2:2'], /'192\.0\.2\.1' in brackets is not an IPv6 address/);
+    // the bracketed forms work
+    const { code, stdout } = await run(['encode', '--src', '[2001:db8::1]:80', '--dst', '[2001:db8::2]:443']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^0d0a0d0a000d0a515549540a2121/);
+  });
+
+  test('decode of empty input is a usage error: argument, stdin, --raw-stdin', async () => {
+    await usage(['decode', ''], /nothing to decode: the input is empty/);
+    await usage(['decode', '  '], /nothing to decode: the input is empty/);
+    await usage(['decode', '-'], /nothing to decode: the input is empty/, '');
+    await usage(['decode', '--raw-stdin'], /nothing to decode: the input is empty/, '');
+  });
+
+  test('decode reads a pasted \\r\\n (backslash characters) at the end of a v1 line as CRLF', async () => {
+    const escaped = await run(['decode', 'PROXY TCP4 192.0.2.1 10.0.0.1 51000 443\\r\\n']);
+    expect(escaped.code).toBe(0);
+    expect(escaped.stdout).toContain('PROXY protocol v1 header, 41 bytes');
+    expect(escaped.stdout).toContain('no payload after the header');
+    const withPayload = await run(['decode', 'PROXY TCP4 192.0.2.1 10.0.0.1 51000 443\\r\\nhello']);
+    expect(withPayload.stdout).toContain('payload: 5 bytes after the header: "hello"');
+    const fromStdin = await run(['decode', '-'], { input: 'PROXY TCP6 ::1 ::1 1 2\\r\\n' });
+    expect(fromStdin.stdout).toContain('PROXY protocol v1 header, 24 bytes');
+  });
+
+  test('UNIQUE_ID: text when printable, else 0x and hex, the same in the text output and --json', async () => {
+    const hex = (await run(['encode', '--local', '--unique-id', 'req-1', '--tlv', 'unique-id=00ff'])).stdout.trim();
+    const text = await run(['decode', hex]);
+    expect(text.stdout).toContain('TLV 0x05    UNIQUE_ID "req-1"');
+    expect(text.stdout).toContain('TLV 0x05    UNIQUE_ID 0x00ff');
+    const json = JSON.parse((await run(['decode', '--json', hex])).stdout);
+    expect(json.typed.uniqueId).toBe('req-1');
+    const binary = (await run(['encode', '--local', '--tlv', 'unique-id=00ff'])).stdout.trim();
+    expect(JSON.parse((await run(['decode', '--json', binary])).stdout).typed.uniqueId).toBe('0x00ff');
+    expect((await run(['decode', binary])).stdout).toContain('UNIQUE_ID 0x00ff');
+  });
+
+  test('numbers are checked with our own messages, negative ones included', async () => {
+    await usage(
+      ['send', '127.0.0.1:1', '--timeout', '-1'],
+      /--timeout must be a whole number of milliseconds ≥ 0 \(at most 2147483647\), got '-1'/,
+    );
+    await usage(['send', '127.0.0.1:1', '--timeout', 'soon'], /--timeout must be a whole number of milliseconds ≥ 0/);
+    await usage(['send', '127.0.0.1:1', '--timeout', '99999999999'], /--timeout must be a whole number of milliseconds ≥ 0/);
+    await usage(['listen', '--header-timeout', '-5'], /--header-timeout must be a whole number of milliseconds ≥ 0/);
+    await usage(
+      ['relay', '--listen', '0', '--to', '127.0.0.1:1', '--accept', '--header-timeout', '1e3'],
+      /--header-timeout must be a whole number/,
+    );
+    await usage(['encode', '--local', '--pad-to', '-1'], /--pad-to must be a whole number of bytes ≥ 0/);
+    await usage(['listen', '--port', '-1'], /--port must be a port number \(0-65535\), got '-1'/);
+    await usage(['listen', '-p', '-1'], /--port must be a port number \(0-65535\), got '-1'/);
+    await usage(['listen', '--port', '65536'], /--port: port 65536 is out of range/);
+  });
+
+  test('--timeout on listen and relay (the header timeout) is now --header-timeout', async () => {
+    await usage(['listen', '--timeout', '500'], /--timeout is now --header-timeout \(the time a connection has to send its header\)/);
+    await usage(['relay', '--listen', '0', '--to', '127.0.0.1:1', '--accept', '--timeout', '500'], /--timeout is now --header-timeout/);
+    await usage(
+      ['relay', '--listen', '0', '--to', '127.0.0.1:1', '--send', 'v2', '--header-timeout', '5'],
+      /--header-timeout needs --accept/,
+    );
+  });
+
+  test('send: --sni and --tls-alpn need --tls', async () => {
+    await usage(['send', '127.0.0.1:1', '--sni', 'x'], /--sni needs --tls/);
+    await usage(['send', '127.0.0.1:1', '--tls-alpn', 'h2'], /--tls-alpn needs --tls/);
+    await usage(['send', '127.0.0.1:1', '--tls', '--tls-alpn', ''], /--tls-alpn: '' is not a protocol name/);
+  });
+});
+
+test('decode --no-verify-crc32c decodes a header whose checksum is wrong, and says it was not verified', async () => {
+  const good = (await run(['encode', '--local', '--crc32c', '--alpn', 'h2'])).stdout.trim();
+  const bad = good.slice(0, -2) + (Number.parseInt(good.slice(-2), 16) ^ 1).toString(16).padStart(2, '0');
+  const refused = await run(['decode', bad]);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/ERR_PROXY_CRC32C_MISMATCH/);
+  const text = await run(['decode', '--no-verify-crc32c', bad]);
+  expect(text.code).toBe(0);
+  expect(text.stdout).toMatch(/CRC32C {6}0x[0-9a-f]{8} \(not verified\)/);
+  const json = JSON.parse((await run(['decode', '--no-verify-crc32c', '--json', bad])).stdout);
+  expect(json.crc32c.verified).toBe(false);
 });
