@@ -19,6 +19,7 @@ import {
   suite,
 } from './lib.mjs';
 import { ACCEPT_TARGET, acceptRate, loadNode, STREAM_TARGET, streamPassThrough } from './node.mjs';
+import { webStreamReport } from './web-stream.mjs';
 
 const quick = process.argv.includes('--quick');
 const CPU_MS = quick ? 300 : 900;
@@ -74,6 +75,7 @@ if (node !== undefined) {
     streams.push(await streamPassThrough(node, { chunkSize, chunks: quick ? 100_000 : 400_000, rounds: quick ? 3 : 5 }));
   accepts.push(...(await acceptRate(node, { rounds: quick ? 3 : 6 })));
 }
+const web = await webStreamReport({ quick });
 const load = loadAverage();
 
 // ---------------------------------------------------------------------------------------------
@@ -114,6 +116,7 @@ for (const st of streams) {
 for (const a of accepts)
   if (a.ratio < ACCEPT_TARGET) misses.push(`accept rate (${a.label}): ${a.ratio.toFixed(2)} × plain server < ${ACCEPT_TARGET}`);
 if (node === undefined) misses.push('proxyproto/node not built: node benchmarks not run');
+misses.push(...web.misses);
 
 // ---------------------------------------------------------------------------------------------
 // Text table
@@ -153,6 +156,7 @@ if (node !== undefined) {
     );
   }
 }
+console.log(web.text.join('\n'));
 console.log(`\nload average during the run: ${load}`);
 console.log(`\nencodeInto allocation (heap growth over ${CALLS.toLocaleString('en')} calls with no GC in between)`);
 for (const a of allocation) console.log(`  ${a.case.padEnd(24)} ${a.bytesPerCall.toFixed(3)} bytes/call, ${a.gcs} GCs`);
@@ -231,6 +235,7 @@ if (node !== undefined) {
   md.push('  connection counts when the application receives its request. Clients and servers share the process.');
   md.push('');
 }
+md.push(...web.md);
 md.push('## Allocation');
 md.push('');
 md.push(`Heap growth (\`v8.getHeapStatistics().used_heap_size\`) over ${CALLS.toLocaleString('en')} \`encodeInto\` calls into one caller`);
