@@ -191,8 +191,8 @@ export class ProxyProtocolDecoderStream {
         },
         Math.min(settings.timeout, MAX_TIMER_DELAY),
       );
-      // Where timers are objects (Node, Bun), a pending header alone does not keep the process alive.
-      (timer as { unref?: () => void } | undefined)?.unref?.();
+      // Not unref'd: the timeout must fire even when nothing else keeps the process alive (an
+      // in-memory source); it is cleared as soon as the header is in or the stream fails.
       this.#timer = timer;
     }
   }
