@@ -33,7 +33,7 @@ const STREAM_OPTIONS: readonly string[] = ['mode', 'headerTimeout', 'signal'];
 
 const DEFAULT_HEADER_TIMEOUT = 10_000;
 /** Longest delay setTimeout honours (about 24.8 days): a longer one fires at once in most runtimes. */
-const MAX_TIMER_DELAY = 0x7fffffff;
+export const MAX_TIMER_DELAY = 0x7fffffff;
 
 // The constructors and timers, reached through globalThis so that the core needs no DOM or Node
 // typings; read inside functions only, so that importing the core reads no global.
@@ -72,7 +72,8 @@ interface Platform {
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(id: unknown): void;
 }
-interface EventTargetLike {
+/** @internal */
+export interface EventTargetLike {
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
   removeEventListener(type: 'abort', listener: () => void): void;
 }
@@ -350,15 +351,16 @@ export class ProxyProtocolEncoderStream {
   }
 }
 
-interface StreamSettings {
+/** @internal */
+export interface StreamSettings {
   lenient: boolean;
   timeout: number;
   signal: (AbortSignal & EventTargetLike) | undefined;
   decode: DecodeOptions | undefined;
 }
 
-/** Validates this module's own options and splits them from the decoding options. */
-function streamSettings(options: ProxyProtocolDecoderStreamOptions | undefined): StreamSettings {
+/** @internal Validates the stream options of this module and splits them from the decoding options. */
+export function streamSettings(options: ProxyProtocolDecoderStreamOptions | undefined): StreamSettings {
   if (options === undefined) return { lenient: false, timeout: DEFAULT_HEADER_TIMEOUT, signal: undefined, decode: undefined };
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   if (Object.hasOwn(options, 'timeout')) {
@@ -385,18 +387,20 @@ function isAbortSignal(value: unknown): value is AbortSignal & EventTargetLike {
 }
 
 /**
- * True when `bytes` (which the decoder called incomplete) are shorter than the signature they
- * started: a stream that ends there never started a header.
+ * @internal True when `bytes` (which the decoder called incomplete) are shorter than the signature
+ * they started: a stream that ends there never started a header.
  */
-function isSignaturePrefix(bytes: Uint8Array): boolean {
+export function isSignaturePrefix(bytes: Uint8Array): boolean {
   const first = bytes[0];
   if (first === 0x50) return bytes.length < V1_SIGNATURE.length;
   if (first === 0x0d) return bytes.length < V2_SIGNATURE.length;
   return false;
 }
 
-function missing(): ProxyProtocolError {
+/** @internal */
+export function missing(): ProxyProtocolError {
   return new ProxyProtocolError('ERR_PROXY_HEADER_MISSING', 'stream does not start with a PROXY protocol header', { offset: 0 });
 }
 
-function noop(): void {}
+/** @internal */
+export function noop(): void {}

@@ -14,6 +14,7 @@ import {
   type ProxyProtocolDecoderStreamOptions,
   ProxyProtocolEncoderStream,
   ProxyProtocolError,
+  splitProxyHeader,
   V1_SIGNATURE,
   V2_SIGNATURE,
 } from '../src/index.js';
@@ -438,6 +439,134 @@ describe('ProxyProtocolEncoderStream', () => {
     const next = reader.read();
     expect(await failure(writer.write('text'))).toBeInstanceOf(TypeError);
     expect(await failure(next)).toBeInstanceOf(TypeError);
+  });
+});
+
+/** A byte stream (type 'bytes') that delivers copies of `chunks`, as a socket's readable does. */
+function byteSource(chunks: readonly Uint8Array[], onCancel?: (reason: unknown) => void): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    type: 'bytes',
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk.slice());
+      // A source that is cancelled stays open, as a connection that is dropped.
+      if (onCancel === undefined) controller.close();
+    },
+    cancel: onCancel,
+  });
+}
+
+/** Reads `readable` with a BYOB reader into buffers of `size` bytes. */
+async function readByob(readable: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array> {
+  const reader = readable.getReader({ mode: 'byob' });
+  const parts: Uint8Array[] = [];
+  for (;;) {
+    const { done, value } = await reader.read(new Uint8Array(size));
+    if (value !== undefined && value.length > 0) parts.push(value);
+    if (done) return concat(...parts);
+  }
+}
+
+describe('splitProxyHeader', () => {
+  fcTest.prop([
+    headerArb,
+    fc.uint8Array({ maxLength: 300 }),
+    fc.array(fc.nat(), { maxLength: 8 }),
+    fc.boolean(),
+    fc.integer({ min: 1, max: 64 }),
+  ])(
+    'every chunking, default or byte source (read with a BYOB reader): the header, the payload byte for byte',
+    async (h, payload, offsets, bytes, size) => {
+      const encoded = encode(h as ProxyHeaderInit);
+      const expected = decode(encoded);
+      if (expected.status !== 'complete') throw new Error('arbitrary header did not decode');
+      const parts = cut(concat(encoded, payload), offsets);
+      const split = await splitProxyHeader(bytes ? byteSource(parts) : source(parts));
+      expect(plain(split.header as ProxyHeader)).toEqual(plain(expected.header));
+      expect(bytes ? await readByob(split.readable, size) : concat(...(await collect(split.readable)))).toEqual(payload);
+    },
+  );
+
+  test('a default source: the chunks after the header are the chunks read', async () => {
+    const first = concat(encode(V4), ascii('a'));
+    const second = ascii('b');
+    const split = await splitProxyHeader(source([first, second]));
+    const out = await collect(split.readable);
+    expect(out[0]?.buffer).toBe(first.buffer);
+    expect(out[1]).toBe(second);
+  });
+
+  test('a byte source stays a byte stream; a default reader works on it too', async () => {
+    const split = await splitProxyHeader(byteSource([encode(V1), ascii('hello'), ascii(' world')]));
+    expect(concat(...(await collect(split.readable)))).toEqual(ascii('hello world'));
+  });
+
+  test('strict without a header: rejects with ERR_PROXY_HEADER_MISSING and cancels the source with it', async () => {
+    let cancelled: unknown;
+    const promise = splitProxyHeader(byteSource([ascii('GET /')], (reason) => (cancelled = reason)));
+    const error = await failure(promise);
+    expect(error.code).toBe('ERR_PROXY_HEADER_MISSING');
+    expect(cancelled).toBe(error);
+  });
+
+  test('lenient: other bytes, and a signature prefix before the end, pass through', async () => {
+    for (const bytes of [ascii('GET / HTTP/1.1\r\n'), V2_SIGNATURE.subarray(0, 5)]) {
+      const split = await splitProxyHeader(source(cut(bytes, [2])), { mode: 'lenient' });
+      expect(split.header).toBeNull();
+      expect(concat(...(await collect(split.readable)))).toEqual(bytes);
+    }
+    const prefix = await splitProxyHeader(byteSource([V1_SIGNATURE.subarray(0, 3)]), { mode: 'lenient' });
+    expect(await readByob(prefix.readable, 2)).toEqual(V1_SIGNATURE.subarray(0, 3));
+    const empty = await splitProxyHeader(source([]), { mode: 'lenient' });
+    expect(empty.header).toBeNull();
+    expect(await collect(empty.readable)).toEqual([]);
+  });
+
+  test('the end inside a header, a malformed header, a source error, a wrong chunk type', async () => {
+    expect((await failure(splitProxyHeader(source([encode(V4).subarray(0, 20)])))).code).toBe('ERR_PROXY_HEADER_INCOMPLETE');
+    expect((await failure(splitProxyHeader(source([V2_SIGNATURE]), { mode: 'lenient' }))).code).toBe('ERR_PROXY_HEADER_INCOMPLETE');
+    expect((await failure(splitProxyHeader(source([ascii('PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n')])))).code).toBe('ERR_PROXY_V1_LINE_ENDING');
+    const reason = new Error('reset');
+    expect(await failure(splitProxyHeader(source([encode(V4).subarray(0, 5)], reason)))).toBe(reason);
+    expect(await failure(splitProxyHeader(source(['PROXY' as never])))).toBeInstanceOf(TypeError);
+  });
+
+  test('headerTimeout and signal apply until the header; both cancel the source', async () => {
+    let cancelled: unknown;
+    const stalled = (): ReadableStream<Uint8Array> =>
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(encode(V4).subarray(0, 4));
+        },
+        cancel(reason) {
+          cancelled = reason;
+        },
+      });
+    const late = await failure(splitProxyHeader(stalled(), { headerTimeout: 5 }));
+    expect(late.code).toBe('ERR_PROXY_HEADER_TIMEOUT');
+    expect(cancelled).toBe(late);
+    const controller = new AbortController();
+    const pending = splitProxyHeader(stalled(), { signal: controller.signal });
+    controller.abort();
+    expect(await failure(pending)).toBe(controller.signal.reason);
+    expect(await failure(splitProxyHeader(stalled(), { signal: AbortSignal.abort() }))).toHaveProperty('name', 'AbortError');
+    await expect(splitProxyHeader(source([]), { timeout: 1 } as never)).rejects.toThrow(TypeError);
+  });
+
+  test('a cancel of the rest reaches the source, byte source or not', async () => {
+    let cancelled: unknown;
+    const split = await splitProxyHeader(byteSource([encode(V4), ascii('x')], (reason) => (cancelled = reason)));
+    await split.readable.cancel('done');
+    expect(cancelled).toBe('done');
+    const open = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encode(V4));
+      },
+      cancel(reason) {
+        cancelled = reason;
+      },
+    });
+    await (await splitProxyHeader(open)).readable.cancel('again');
+    expect(cancelled).toBe('again');
   });
 });
 

@@ -241,6 +241,36 @@ function streamChecks(core) {
       }
       expect(error instanceof TypeError, String(error));
     },
+    'splitProxyHeader: a byte source stays one (BYOB reads), every split point; a default source keeps its chunks': async () => {
+      const header = core.encode(WITH_TLVS);
+      const payload = ascii('GET / HTTP/1.1\r\n\r\n');
+      const bytes = concat(header, payload);
+      for (let i = 1; i < bytes.length; i += 7) {
+        const parts = [bytes.slice(0, i), bytes.slice(i)];
+        const byteSource = new ReadableStream({
+          type: 'bytes',
+          start(controller) {
+            for (const part of parts) controller.enqueue(part);
+            controller.close();
+          },
+        });
+        const split = await core.splitProxyHeader(byteSource);
+        expect(show(split.header) === show(core.decode(header).header), `header at ${i}`);
+        const reader = split.readable.getReader({ mode: 'byob' });
+        const got = [];
+        for (;;) {
+          const { done, value } = await reader.read(new Uint8Array(5));
+          if (value?.length) got.push(value);
+          if (done) break;
+        }
+        expect(hex(concat(...got)) === hex(payload), `payload at ${i}: ${hex(concat(...got))}`);
+      }
+      const second = ascii('b');
+      const split = await core.splitProxyHeader(source([concat(header, ascii('a')), second]));
+      const out = await collect(split.readable);
+      expect(out.length === 2 && out[1] === second, 'default source: chunks were copied');
+      expect(code(await rejection(core.splitProxyHeader(source([ascii('GET /')])))) === 'ERR_PROXY_HEADER_MISSING', 'strict');
+    },
     'encoder stream: header first, then the chunks unchanged; round trip': async () => {
       const payload = ascii('hello');
       const out = await collect(source([payload]).pipeThrough(new core.ProxyProtocolEncoderStream(V4)));
