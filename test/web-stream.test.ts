@@ -451,7 +451,9 @@ function byteSource(chunks: readonly Uint8Array[], onCancel?: (reason: unknown) 
       // A source that is cancelled stays open, as a connection that is dropped.
       if (onCancel === undefined) controller.close();
     },
-    cancel: onCancel,
+    cancel(reason) {
+      onCancel?.(reason);
+    },
   });
 }
 

@@ -4,14 +4,18 @@
  * the refusal of node:http, https and http2 servers, which in Bun never see a connection's bytes.
  */
 import { expect, test } from 'vitest';
-import { describeWithRuntime, expectLineRecipe, expectSameAsNode, parseReport, runToEnd, startServer } from './runtimes.js';
+import { describeWithRuntime, expectLineRecipe, expectSameAsNode, parseReport, RUN_TIMEOUT, runToEnd, startServer } from './runtimes.js';
 
 describeWithRuntime('bun', (bun) => {
-  test('vectors, round trips and Web Streams: as in Node, byte for byte', async () => {
-    const run = await runToEnd(bun, ['test/runtimes/main.mjs'], { timeoutMs: 60_000 });
-    expect(run.code, run.stderr).toBe(0);
-    await expectSameAsNode(parseReport(run.stdout));
-  });
+  test(
+    'vectors, round trips and Web Streams: as in Node, byte for byte',
+    async () => {
+      const run = await runToEnd(bun, ['test/runtimes/main.mjs']);
+      expect(run.code, run.stderr).toBe(0);
+      await expectSameAsNode(parseReport(run.stdout));
+    },
+    RUN_TIMEOUT,
+  );
 
   test('Bun.listen with HeaderParser (examples/runtimes/bun-listen.mjs)', async () => {
     const server = await startServer(bun, ['examples/runtimes/bun-listen.mjs', '0']);
@@ -32,7 +36,7 @@ describeWithRuntime('bun', (bun) => {
   });
 
   test('acceptProxyProtocol refuses node:http, https and http2 servers, naming the alternatives; net and tls work', async () => {
-    const run = await runToEnd(bun, ['test/runtimes/bun-guard.mjs'], { timeoutMs: 30_000 });
+    const run = await runToEnd(bun, ['test/runtimes/bun-guard.mjs']);
     expect(run.code, run.stderr).toBe(0);
     const line = run.stdout.split('\n').find((l) => l.startsWith('PROXYPROTO_GUARD '));
     const result = JSON.parse((line ?? '').slice('PROXYPROTO_GUARD '.length)) as Record<string, string>;

@@ -9,16 +9,21 @@ import {
   expectLineRecipe,
   expectSameAsNode,
   parseReport,
+  RUN_TIMEOUT,
   runToEnd,
   startServer,
 } from './runtimes.js';
 
 describeWithRuntime('deno', (deno) => {
-  test('vectors, round trips and Web Streams: as in Node, byte for byte', async () => {
-    const run = await runToEnd(deno, ['run', '--quiet', '--no-prompt', 'test/runtimes/main.mjs'], { timeoutMs: 60_000 });
-    expect(run.code, run.stderr).toBe(0);
-    await expectSameAsNode(parseReport(run.stdout));
-  });
+  test(
+    'vectors, round trips and Web Streams: as in Node, byte for byte',
+    async () => {
+      const run = await runToEnd(deno, ['run', '--quiet', '--no-prompt', 'test/runtimes/main.mjs']);
+      expect(run.code, run.stderr).toBe(0);
+      await expectSameAsNode(parseReport(run.stdout));
+    },
+    RUN_TIMEOUT,
+  );
 
   test('Deno.listen with ProxyProtocolDecoderStream (examples/runtimes/deno-listen.mjs)', async () => {
     const server = await startServer(deno, [

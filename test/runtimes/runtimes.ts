@@ -51,27 +51,37 @@ export interface Finished {
   stderr: string;
 }
 
-/** Runs `binary` to its end, killed after `timeoutMs`. */
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Per-test limit for a runtime run: generous for a loaded CI machine, far above the 1 to 4 s it takes. */
+export const RUN_TIMEOUT = 60_000;
+
+/** Runs `binary` to its end, killed after `timeoutMs` (and when the file's tests end). */
 export function runToEnd(
   binary: string,
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<Finished> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       binary,
       args,
       {
         cwd: ROOT,
         env: { ...process.env, NO_COLOR: '1', ...options.env },
-        timeout: options.timeoutMs ?? 30_000,
+        timeout: options.timeoutMs ?? RUN_TIMEOUT - 5_000,
         killSignal: 'SIGKILL',
         maxBuffer: 64 << 20,
       },
       (error, stdout, stderr) => {
+        running.delete(child);
         resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
       },
     );
+    running.add(child);
   });
 }
 
@@ -89,11 +99,6 @@ export async function nodeReport(): Promise<SuiteReport> {
   const vectors = JSON.parse(readFileSync(`${ROOT}test/fixtures/vectors.json`, 'utf8'));
   return report(core, vectors);
 }
-
-const running = new Set<ChildProcess>();
-afterAll(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
 
 export interface Server {
   port: number;

@@ -8,16 +8,20 @@ import net from 'node:net';
 import { expect, test } from 'vitest';
 import { acceptProxyProtocol, getClientAddress } from '../../src/node/index.js';
 import { freePorts } from '../interop/peers.js';
-import { describeWithRuntime, expectLineRecipe, expectSameAsNode, parseReport, runToEnd, startServer } from './runtimes.js';
+import { describeWithRuntime, expectLineRecipe, expectSameAsNode, parseReport, RUN_TIMEOUT, runToEnd, startServer } from './runtimes.js';
 
 const CONFIG = 'examples/runtimes/workerd/config.capnp';
 
 describeWithRuntime('workerd', (workerd) => {
-  test('vectors, round trips and Web Streams: as in Node, byte for byte', async () => {
-    const run = await runToEnd(workerd, ['test', 'test/runtimes/workerd.capnp'], { timeoutMs: 60_000 });
-    expect(run.code, run.stderr).toBe(0);
-    await expectSameAsNode(parseReport(`${run.stdout}\n${run.stderr}`));
-  });
+  test(
+    'vectors, round trips and Web Streams: as in Node, byte for byte',
+    async () => {
+      const run = await runToEnd(workerd, ['test', 'test/runtimes/workerd.capnp']);
+      expect(run.code, run.stderr).toBe(0);
+      await expectSameAsNode(parseReport(`${run.stdout}\n${run.stderr}`));
+    },
+    RUN_TIMEOUT,
+  );
 
   test('inbound connect(socket) handler with ProxyProtocolDecoderStream; outbound connect() with ProxyProtocolEncoderStream', async () => {
     // The backend of the outbound recipe: a Node net server that requires a header.
