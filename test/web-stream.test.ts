@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   decode,
   encode,
+  HeaderParser,
   type ProxyHeader,
   type ProxyHeaderInit,
   ProxyProtocolDecoderStream,
@@ -386,6 +387,19 @@ describe('ProxyProtocolDecoderStream', () => {
         .pipeTo(small.writable)
         .catch(() => {});
       expect((await failure(small.header)).code).toBe('ERR_PROXY_HEADER_TOO_LONG');
+    });
+
+    // The core validates the keys of the decoding options it is passed; this module, its own three.
+    const coreChecksKeys = (() => {
+      try {
+        new HeaderParser({ unknownKey: true } as never);
+        return false;
+      } catch (error) {
+        return error instanceof TypeError;
+      }
+    })();
+    test.skipIf(!coreChecksKeys)('an unknown key is a TypeError', () => {
+      expect(() => new ProxyProtocolDecoderStream({ unknownKey: true } as never)).toThrow(TypeError);
     });
 
     test('the old name `timeout` is a TypeError that names headerTimeout', () => {
