@@ -39,6 +39,7 @@ const server = Bun.listen({
     },
     end(socket) {
       if (socket.data.header === undefined) drop(socket, 'ERR_PROXY_HEADER_INCOMPLETE');
+      else socket.end();
     },
   },
 });
