@@ -124,7 +124,8 @@ export class ProxyProtocolDecoderStream {
   #failed = false;
   /** Pending while the reader's queue is full; settled by the reader's next pull (or a failure). */
   #blocked: Promise<void> | undefined;
-  #resume: ((error?: unknown) => void) | undefined;
+  #unblock: (() => void) | undefined;
+  #abandon: ((reason: unknown) => void) | undefined;
   #timer: unknown;
   #signal: (AbortSignal & EventTargetLike) | undefined;
   readonly #onAbort = (): void => {
@@ -168,7 +169,7 @@ export class ProxyProtocolDecoderStream {
           this.#close();
         },
         abort: (reason) => {
-          this.#fail(reason);
+          this.#fail(reason ?? new Error('the stream was aborted'));
         },
       },
       { highWaterMark: 1 },
@@ -244,7 +245,8 @@ export class ProxyProtocolDecoderStream {
     source.enqueue(chunk);
     if ((source.desiredSize as number) > 0) return;
     const blocked = new Promise<void>((resolve, reject) => {
-      this.#resume = (error) => (error === undefined ? resolve() : reject(error));
+      this.#unblock = resolve;
+      this.#abandon = reject;
     });
     // Rejected only by a failure, which reaches the writer anyway: not an unhandled rejection.
     blocked.catch(noop);
@@ -252,10 +254,9 @@ export class ProxyProtocolDecoderStream {
   }
 
   #wake(): void {
-    const resume = this.#resume;
-    this.#resume = undefined;
-    this.#blocked = undefined;
-    resume?.();
+    const unblock = this.#unblock;
+    this.#unblock = this.#abandon = this.#blocked = undefined;
+    unblock?.();
   }
 
   #close(): void {
@@ -303,9 +304,9 @@ export class ProxyProtocolDecoderStream {
     this.#reject(reason);
     this.#source.error(reason);
     this.#sink.error(reason);
-    const resume = this.#resume;
-    this.#resume = undefined;
-    resume?.(reason);
+    const abandon = this.#abandon;
+    this.#unblock = this.#abandon = undefined;
+    abandon?.(reason);
   }
 
   #clearTimer(): void {

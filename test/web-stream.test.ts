@@ -271,10 +271,13 @@ describe('ProxyProtocolDecoderStream', () => {
       expect(await failure(decoder.writable.getWriter().write(ascii('x')))).toBe(reason);
     });
 
-    test('a cancel without a reason still rejects with an Error', async () => {
+    test('a cancel or an abort without a reason still rejects with an Error', async () => {
       const decoder = new ProxyProtocolDecoderStream();
       await decoder.readable.cancel();
       expect(await failure(decoder.header)).toBeInstanceOf(Error);
+      const aborted = new ProxyProtocolDecoderStream();
+      await aborted.writable.abort();
+      expect(await failure(aborted.header)).toBeInstanceOf(Error);
     });
 
     test('the signal aborts: signal.reason, on both sides', async () => {
