@@ -122,10 +122,11 @@ export class ProxyProtocolDecoderStream {
   #through = false;
   /** Set once either side has failed: later events are ignored. */
   #failed = false;
-  /** Pending while the reader's queue is full; settled by the reader's next pull (or a failure). */
+  /** Pending while the reader's queue is full; resolved by the reader's next pull, or by a failure. */
   #blocked: Promise<void> | undefined;
   #unblock: (() => void) | undefined;
-  #abandon: ((reason: unknown) => void) | undefined;
+  /** Why the stream failed, for a write that was waiting. */
+  #failure: unknown;
   #timer: unknown;
   #signal: (AbortSignal & EventTargetLike) | undefined;
   readonly #onAbort = (): void => {
@@ -237,25 +238,25 @@ export class ProxyProtocolDecoderStream {
       this.#enqueue(chunk);
       return;
     }
-    return blocked.then(() => this.#enqueue(chunk));
+    return blocked.then(() => {
+      if (this.#failed) throw this.#failure;
+      this.#enqueue(chunk);
+    });
   }
 
   #enqueue(chunk: Uint8Array): void {
     const source = this.#source;
     source.enqueue(chunk);
     if ((source.desiredSize as number) > 0) return;
-    const blocked = new Promise<void>((resolve, reject) => {
+    // Never rejected (a failure resolves it too), so it needs no handler of its own.
+    this.#blocked = new Promise<void>((resolve) => {
       this.#unblock = resolve;
-      this.#abandon = reject;
     });
-    // Rejected only by a failure, which reaches the writer anyway: not an unhandled rejection.
-    blocked.catch(noop);
-    this.#blocked = blocked;
   }
 
   #wake(): void {
     const unblock = this.#unblock;
-    this.#unblock = this.#abandon = this.#blocked = undefined;
+    this.#unblock = this.#blocked = undefined;
     unblock?.();
   }
 
@@ -298,15 +299,16 @@ export class ProxyProtocolDecoderStream {
   #fail(reason: unknown): void {
     if (this.#failed) return;
     this.#failed = true;
+    this.#failure = reason;
     this.#clearTimer();
     this.#releaseSignal();
     // Settles `header` if it is still pending; a no-op otherwise.
     this.#reject(reason);
     this.#source.error(reason);
     this.#sink.error(reason);
-    const abandon = this.#abandon;
-    this.#unblock = this.#abandon = undefined;
-    abandon?.(reason);
+    const unblock = this.#unblock;
+    this.#unblock = undefined;
+    unblock?.();
   }
 
   #clearTimer(): void {
