@@ -1,5 +1,5 @@
 /**
- * Helpers for the runtime suites: find the Deno, Bun and workerd binaries that `.ci/run` installs
+ * What the runtime suites share: find the Deno, Bun and workerd binaries that `.ci/run` installs
  * in .ci/runtimes (npm packages that ship them), run them with a time limit, start the recipe
  * servers and talk to them over loopback TCP. Missing binaries skip the suite locally and fail it
  * in CI, as the interop suites do.
