@@ -20,6 +20,7 @@ import {
   suite,
 } from './lib.mjs';
 import { ACCEPT_TARGET, acceptRate, loadNode, STREAM_TARGET, streamPassThrough } from './node.mjs';
+import { webStreamReport } from './web-stream.mjs';
 
 const quick = process.argv.includes('--quick');
 const CPU_MS = quick ? 300 : 900;
@@ -76,6 +77,7 @@ if (node !== undefined) {
   accepts.push(...(await acceptRate(node, { rounds: quick ? 3 : 6 })));
 }
 const agent = node === undefined ? undefined : await agentRate(node, { rounds: quick ? 3 : 6 });
+const web = await webStreamReport({ quick });
 const load = loadAverage();
 
 // ---------------------------------------------------------------------------------------------
@@ -117,6 +119,7 @@ for (const a of accepts)
   if (a.ratio < ACCEPT_TARGET) misses.push(`accept rate (${a.label}): ${a.ratio.toFixed(2)} × plain server < ${ACCEPT_TARGET}`);
 if (node === undefined) misses.push('proxyproto/node not built: node benchmarks not run');
 if (agent && agent.ratio < AGENT_TARGET) misses.push(`keep-alive agent: ${agent.ratio.toFixed(2)} × http.Agent < ${AGENT_TARGET}`);
+misses.push(...web.misses);
 
 // ---------------------------------------------------------------------------------------------
 // Text table
@@ -159,6 +162,7 @@ if (node !== undefined) {
     `  keep-alive agent: ${agent.oursPerSec.toFixed(0)} req/s, http.Agent ${agent.plainPerSec.toFixed(0)} req/s   ${agent.ratio.toFixed(2)}`,
   );
 }
+console.log(web.text.join('\n'));
 console.log(`\nload average during the run: ${load}`);
 console.log(`\nencodeInto allocation (heap growth over ${CALLS.toLocaleString('en')} calls with no GC in between)`);
 for (const a of allocation) console.log(`  ${a.case.padEnd(24)} ${a.bytesPerCall.toFixed(3)} bytes/call, ${a.gcs} GCs`);
@@ -240,6 +244,7 @@ if (node !== undefined) {
   md.push('  connection counts when the application receives its request. Clients and servers share the process.');
   md.push('');
 }
+md.push(...web.md);
 md.push('## Allocation');
 md.push('');
 md.push(`Heap growth (\`v8.getHeapStatistics().used_heap_size\`) over ${CALLS.toLocaleString('en')} \`encodeInto\` calls into one caller`);

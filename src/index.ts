@@ -54,3 +54,5 @@ export type {
 } from './types.js';
 export { decodeV1, encodeV1, encodeV1Into, encodingLengthV1 } from './v1.js';
 export { decodeV2, encodeV2, encodeV2Into, encodingLengthV2 } from './v2.js';
+export { ProxyProtocolDecoderStream, type ProxyProtocolDecoderStreamOptions, ProxyProtocolEncoderStream } from './web-stream.js';
+export { type SplitProxyHeader, splitProxyHeader } from './web-stream-split.js';

@@ -12,6 +12,7 @@ import type { Server, Socket } from 'node:net';
 import { type DecodeOptions, HeaderParser, type ProxyHeader, ProxyProtocolError } from '../index.js';
 import { DEFAULT_HEADER_TIMEOUT, type ProxyMode } from './options.js';
 import { assertPolicy, compilePolicy, type ProxyPolicy, type ProxyPolicyFunction, type TrustedPeers } from './policy.js';
+import { assertRawSocketAccess } from './runtime.js';
 import { proxyHeaderSymbol, readHeader } from './socket.js';
 
 /** Options of {@link acceptProxyProtocol}. Decoding options (`maxHeaderLength`, `versions`, …) apply to every connection. */
@@ -100,6 +101,7 @@ const installed = new WeakSet<object>();
  * ```
  */
 export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocolOptions = {}): ProxyProtocolIntegration {
+  assertRawSocketAccess(server);
   const { mode, policy, trusted, untrusted = 'reject', headerTimeout = DEFAULT_HEADER_TIMEOUT, ...decode } = options;
   if (installed.has(server)) throw new Error('acceptProxyProtocol is already installed on this server');
   if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') throw new TypeError(`mode must be 'strict' or 'lenient'`);
