@@ -91,7 +91,7 @@ describe('decode options', () => {
   });
   test("crc32c: 'verify' (the default), 'require' and 'ignore'", () => {
     const bytes = encode(tcp4, { crc32c: true });
-    bytes[bytes.length - 1] ^= 1; // corrupts the checksum
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 1; // corrupts the checksum
     expect(() => decode(bytes)).toThrow(expect.objectContaining({ code: 'ERR_PROXY_CRC32C_MISMATCH' }));
     expect(() => decode(bytes, { crc32c: 'verify' })).toThrow(expect.objectContaining({ code: 'ERR_PROXY_CRC32C_MISMATCH' }));
     expect(decode(bytes, { crc32c: 'ignore' }).status).toBe('complete');
