@@ -19,8 +19,8 @@
  */
 type Text = Uint8Array | string;
 
-/** What the writers read and write: small plain arrays made per call (no module state). */
-type Codes = number[];
+// The writers write into small plain arrays made per call (no module state), and read the
+// bytes of an address once, at their start.
 
 /** Character code `i` of `src` (callers stay within its length). */
 function code(src: Text, i: number): number {
@@ -88,17 +88,22 @@ const ZERO_RUN: Uint8Array = /* @__PURE__ */ (() => {
   return t;
 })();
 
-/** Bit k set when group k of the 16 bytes at `b[at]` is zero. */
-function zeroMask(b: Codes, at: number): number {
+/** Bit k set when group k of `groups` is zero. */
+function zeroMask(groups: number[]): number {
   let mask = 0;
-  for (let g = 0; g < 8; g++) if (b[at + 2 * g] === 0 && b[at + 2 * g + 1] === 0) mask |= 1 << g;
+  for (let g = 0; g < 8; g++) if (groups[g] === 0) mask |= 1 << g;
   return mask;
 }
 
-/** Whether the 16 bytes at `b[at]` are an IPv4-mapped address (`::ffff:0:0/96`). */
-function isMapped(b: Codes, at: number): boolean {
-  for (let k = 0; k < 10; k++) if (b[at + k] !== 0) return false;
-  return b[at + 10] === 0xff && b[at + 11] === 0xff;
+/** The 8 groups of the 16 bytes at `b[at]`, read once (the only reads of `b`, which may be the wire). */
+function groupsOf(b: ArrayLike<number>, at: number): number[] {
+  // biome-ignore format: one group per line would be 8 lines of the same
+  return [((b[at] as number) << 8) | (b[at + 1] as number), ((b[at + 2] as number) << 8) | (b[at + 3] as number), ((b[at + 4] as number) << 8) | (b[at + 5] as number), ((b[at + 6] as number) << 8) | (b[at + 7] as number), ((b[at + 8] as number) << 8) | (b[at + 9] as number), ((b[at + 10] as number) << 8) | (b[at + 11] as number), ((b[at + 12] as number) << 8) | (b[at + 13] as number), ((b[at + 14] as number) << 8) | (b[at + 15] as number)];
+}
+
+/** Whether `groups` are an IPv4-mapped address (`::ffff:0:0/96`). */
+function isMapped(groups: number[]): boolean {
+  return groups[5] === 0xffff && groups[4] === 0 && groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0;
 }
 
 /**
@@ -115,6 +120,7 @@ export function parseIPv6(src: Text, start: number, end: number, out: number[], 
   let count = 0; // groups so far (a dotted tail counts two)
   let gap = -1; // group index where "::" stands
   let canonical = 1;
+  let zeros = 0; // bit k: group k (as parsed, before "::" is expanded) is zero
   let tail = false;
   if (i < end && code(src, i) === 0x3a) {
     if (i + 1 >= end || code(src, i + 1) !== 0x3a) return -1;
@@ -138,8 +144,11 @@ export function parseIPv6(src: Text, start: number, end: number, out: number[], 
     const digits = i - groupStart;
     if (i < end && code(src, i) === 0x2e) {
       if (!dotted || count > 6) return -1;
-      const stop = parseIPv4(src, groupStart, end, out, at + 2 * count);
+      const o = at + 2 * count;
+      const stop = parseIPv4(src, groupStart, end, out, o);
       if (stop < 0) return -1;
+      if (out[o] === 0 && out[o + 1] === 0) zeros |= 1 << count;
+      if (out[o + 2] === 0 && out[o + 3] === 0) zeros |= 2 << count;
       count += 2;
       i = stop;
       tail = true;
@@ -152,6 +161,7 @@ export function parseIPv6(src: Text, start: number, end: number, out: number[], 
     }
     if (digits > 4 || count === 8) return -1;
     if (digits > 1 && code(src, groupStart) === 0x30) canonical = 0;
+    if (value === 0) zeros |= 1 << count;
     out[at + 2 * count] = value >>> 8;
     out[at + 2 * count + 1] = value & 0xff;
     count++;
@@ -165,26 +175,27 @@ export function parseIPv6(src: Text, start: number, end: number, out: number[], 
     }
   }
   if (gap < 0 ? count !== 8 : count > 7) return -1;
+  let mask = zeros;
   if (gap >= 0) {
     // Move the groups after "::" to the end, then zero the groups it stands for.
-    const zeros = 8 - count;
+    const run = 8 - count;
     for (let g = count - 1; g >= gap; g--) {
-      out[at + 2 * (g + zeros)] = out[at + 2 * g] as number;
-      out[at + 2 * (g + zeros) + 1] = out[at + 2 * g + 1] as number;
+      out[at + 2 * (g + run)] = out[at + 2 * g] as number;
+      out[at + 2 * (g + run) + 1] = out[at + 2 * g + 1] as number;
     }
-    for (let g = gap; g < gap + zeros; g++) {
+    for (let g = gap; g < gap + run; g++) {
       out[at + 2 * g] = 0;
       out[at + 2 * g + 1] = 0;
     }
+    const below = (1 << gap) - 1;
+    mask = (zeros & below) | (((1 << run) - 1) << gap) | ((zeros & ~below) << run);
   }
   if (canonical === 1) {
     // A dotted tail is canonical only for a mapped address, and a mapped one only with its tail.
-    if (tail !== isMapped(out, at)) canonical = 0;
-    else {
-      const run = ZERO_RUN[zeroMask(out, at)] as number;
-      const want = run === 0 ? -1 : run & 15;
-      if (gap !== want || (gap >= 0 && 8 - count !== run >> 4)) canonical = 0;
-    }
+    const mapped = (mask & 0x1f) === 0x1f && out[at + 10] === 0xff && out[at + 11] === 0xff;
+    const run = ZERO_RUN[mask] as number;
+    const want = run === 0 ? -1 : run & 15;
+    if (tail !== mapped || gap !== want || (gap >= 0 && 8 - count !== run >> 4)) canonical = 0;
   }
   return (i << 1) | canonical;
 }
@@ -224,14 +235,17 @@ export function writeDecimal(n: number, out: number[], o: number): number {
 }
 
 /** Writes the dotted quad of the 4 bytes at `b[at]`. */
-export function writeIPv4(b: Codes, at: number, out: number[], o: number): number {
+export function writeIPv4(b: ArrayLike<number>, at: number, out: number[], o: number): number {
+  const b1 = b[at + 1] as number;
+  const b2 = b[at + 2] as number;
+  const b3 = b[at + 3] as number;
   o = writeDecimal(b[at] as number, out, o);
   out[o++] = 0x2e;
-  o = writeDecimal(b[at + 1] as number, out, o);
+  o = writeDecimal(b1, out, o);
   out[o++] = 0x2e;
-  o = writeDecimal(b[at + 2] as number, out, o);
+  o = writeDecimal(b2, out, o);
   out[o++] = 0x2e;
-  return writeDecimal(b[at + 3] as number, out, o);
+  return writeDecimal(b3, out, o);
 }
 
 /** The lowercase hex digit of `n` (0..15), without a branch. */
@@ -239,9 +253,10 @@ function hexDigit(n: number): number {
   return 0x30 + n + (((9 - n) >> 31) & 39);
 }
 
-/** Writes the RFC 5952 text of the 16 bytes at `b[at]`. */
-export function writeIPv6(b: Codes, at: number, out: number[], o: number): number {
-  if (isMapped(b, at)) {
+/** Writes the RFC 5952 text of the 16 bytes at `b[at]` (at most 39 characters). */
+export function writeIPv6(b: ArrayLike<number>, at: number, out: number[], o: number): number {
+  const groups = groupsOf(b, at);
+  if (isMapped(groups)) {
     out[o] = 0x3a;
     out[o + 1] = 0x3a;
     out[o + 2] = 0x66;
@@ -249,9 +264,11 @@ export function writeIPv6(b: Codes, at: number, out: number[], o: number): numbe
     out[o + 4] = 0x66;
     out[o + 5] = 0x66;
     out[o + 6] = 0x3a;
-    return writeIPv4(b, at + 12, out, o + 7);
+    const v = groups[6] as number;
+    const w = groups[7] as number;
+    return writeIPv4([v >> 8, v & 0xff, w >> 8, w & 0xff], 0, out, o + 7);
   }
-  const run = ZERO_RUN[zeroMask(b, at)] as number;
+  const run = ZERO_RUN[zeroMask(groups)] as number;
   const skip = run === 0 ? -1 : run & 15;
   for (let g = 0; g < 8; g++) {
     if (g === skip) {
@@ -260,7 +277,7 @@ export function writeIPv6(b: Codes, at: number, out: number[], o: number): numbe
       g += (run >> 4) - 1;
       continue;
     }
-    const v = ((b[at + 2 * g] as number) << 8) | (b[at + 2 * g + 1] as number);
+    const v = groups[g] as number;
     if (v >= 0x1000) out[o++] = hexDigit(v >> 12);
     if (v >= 0x100) out[o++] = hexDigit((v >> 8) & 15);
     if (v >= 0x10) out[o++] = hexDigit((v >> 4) & 15);
@@ -309,13 +326,16 @@ export function bytesToString(b: Uint8Array, at: number, n: number): string {
   ).substring(0, n);
 }
 
-/** A text array of {@link IPV6_MAX_TEXT} zeros for a writer (a packed array: its reads are the fastest). */
+/** Longest text {@link writeIPv6} writes: eight groups of four digits. */
+const IPV6_MAX_CANONICAL = 39;
+
+/** A text array for a writer: {@link IPV6_MAX_CANONICAL} zeros (a packed array: its reads are the fastest). */
 function textArray(): number[] {
-  // biome-ignore format: 45 zeros
-  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  // biome-ignore format: 39 zeros
+  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 }
 
-/** The string of the first `n` codes of `t`, as {@link bytesToString} (`t` has 45 entries when `n` > 15). */
+/** The string of the first `n` codes of `t`, as {@link bytesToString} (`t` is a {@link textArray} when `n` > 15). */
 function codesToString(t: number[], n: number): string {
   const f = String.fromCharCode;
   // biome-ignore format: one line per length reads better than a hundred lines of arguments
@@ -335,32 +355,24 @@ function codesToString(t: number[], n: number): string {
     for (let k = 0; k < n; k++) s += f(t[k] as number);
     return s;
   }
-  // biome-ignore format: the 45 arguments in a block
+  // biome-ignore format: the 39 arguments in a block
   return f(
     t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!, t[14]!, t[15]!,
     t[16]!, t[17]!, t[18]!, t[19]!, t[20]!, t[21]!, t[22]!, t[23]!, t[24]!, t[25]!, t[26]!, t[27]!, t[28]!, t[29]!, t[30]!,
-    t[31]!, t[32]!, t[33]!, t[34]!, t[35]!, t[36]!, t[37]!, t[38]!, t[39]!, t[40]!, t[41]!, t[42]!, t[43]!, t[44]!,
+    t[31]!, t[32]!, t[33]!, t[34]!, t[35]!, t[36]!, t[37]!, t[38]!,
   ).substring(0, n);
 }
 
 /** Dotted-quad text of the 4 bytes at `b[at]`. */
 export function formatIPv4(b: ArrayLike<number>, at = 0): string {
   const t = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  return codesToString(t, writeIPv4([b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number], 0, t, 0));
+  return codesToString(t, writeIPv4(b, at, t, 0));
 }
 
 /** RFC 5952 text of the 16 bytes at `b[at]`. */
 export function formatIPv6(b: ArrayLike<number>, at = 0): string {
-  // Copied once into a plain array, so that the writer reads one kind of array only.
-  // biome-ignore format: the 16 bytes
-  const bytes = [b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!, b[at + 10]!, b[at + 11]!, b[at + 12]!, b[at + 13]!, b[at + 14]!, b[at + 15]!];
-  return ipv6String(bytes);
-}
-
-/** RFC 5952 text of 16 bytes already in a plain array. */
-export function ipv6String(bytes: number[]): string {
   const t = textArray();
-  return codesToString(t, writeIPv6(bytes, 0, t, 0));
+  return codesToString(t, writeIPv6(b, at, t, 0));
 }
 
 /**
@@ -385,5 +397,5 @@ export function canonicalAddress(address: string): string | undefined {
   const bytes: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   const family = parseAddress(address, 0, bytes, 0);
   if (family === 4) return address;
-  return family === 6 ? ipv6String(bytes) : undefined;
+  return family === 6 ? formatIPv6(bytes) : undefined;
 }

@@ -2,7 +2,7 @@
  * PROXY protocol version 1: one US-ASCII line, `PROXY TCP4|TCP6|UNKNOWN … \r\n`, at most 107
  * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
  */
-import { bytesToString, ipv6String, parseIPv4, parseIPv6, parsePort, writeDecimal, writeIPv4, writeIPv6 } from './address.js';
+import { bytesToString, formatIPv6, parseIPv4, parseIPv6, parsePort, writeDecimal, writeIPv4, writeIPv6 } from './address.js';
 import { CR, LF, Limits, SPACE, V1_SIGNATURE } from './constants.js';
 import { checkedPort, commandOf, endpointsOf, familyIndex, ipFamily, isUnix, transportIndex } from './endpoint.js';
 import { fail } from './errors.js';
@@ -63,7 +63,7 @@ export function decodeV1(input: Uint8Array, options: ResolvedDecodeOptions): Dec
     } else {
       i = r >> 1;
       // Text already canonical is returned as it came; anything else is rewritten from its bytes.
-      source = r & 1 ? bytesToString(input, 11, i - 11) : ipv6String(bytes);
+      source = r & 1 ? bytesToString(input, 11, i - 11) : formatIPv6(bytes);
     }
     const d = i + 1;
     r = parseIPv6(input, d, n, bytes, 0, dotted);
@@ -73,7 +73,7 @@ export function decodeV1(input: Uint8Array, options: ResolvedDecodeOptions): Dec
       destination = `::ffff:${bytesToString(input, d, i - d)}`;
     } else {
       i = r >> 1;
-      destination = r & 1 ? bytesToString(input, d, i - d) : ipv6String(bytes);
+      destination = r & 1 ? bytesToString(input, d, i - d) : formatIPv6(bytes);
     }
   } else {
     // A strict dotted quad is its own canonical text: the string is made from the line's bytes.
@@ -175,7 +175,8 @@ function settle(input: Uint8Array, limit: number, options: ResolvedDecodeOptions
 
 function checkAddress(input: Uint8Array, start: number, end: number, ipv6: boolean, options: ResolvedDecodeOptions): void {
   if (ipv6) {
-    if (parseIPv6(input, start, end, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0, options.allowDottedQuadInTcp6) >> 1 === end) return;
+    if (parseIPv6(input, start, end, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0, options.allowDottedQuadInTcp6) >> 1 === end)
+      return;
     if (options.allowIPv4InTcp6 && parseIPv4(input, start, end, undefined, 0) === end) return;
   } else if (parseIPv4(input, start, end, undefined, 0) === end) return;
   const family = ipv6 ? 'IPv6' : 'IPv4';
