@@ -261,8 +261,10 @@ export function lineV1(header: ProxyHeaderInit): number[] {
   const ipv6 = ipFamily(source, destination, family, bytes) === 2;
   const sourcePort = checkedPort(source.port);
   const destinationPort = checkedPort(destination.port);
-  // "PROXY TCP4 " or "PROXY TCP6 "
-  const out = [0x50, 0x52, 0x4f, 0x58, 0x59, SPACE, 0x54, 0x43, 0x50, ipv6 ? 0x36 : 0x34, SPACE];
+  // "PROXY TCP4 " or "PROXY TCP6 ", and room for the longest line: a plain array copies itself
+  // each time it grows past its size.
+  // biome-ignore format: 11 characters, then zeros up to 107
+  const out = [0x50, 0x52, 0x4f, 0x58, 0x59, SPACE, 0x54, 0x43, 0x50, ipv6 ? 0x36 : 0x34, SPACE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   let o = ipv6 ? writeIPv6(bytes, 0, out, 11) : writeIPv4(bytes, 0, out, 11);
   out[o++] = SPACE;
   o = ipv6 ? writeIPv6(bytes, 16, out, o) : writeIPv4(bytes, 16, out, o);
@@ -272,6 +274,7 @@ export function lineV1(header: ProxyHeaderInit): number[] {
   o = writeDecimal(destinationPort, out, o);
   out[o] = CR;
   out[o + 1] = LF;
+  out.length = o + 2;
   return out;
 }
 
