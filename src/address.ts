@@ -311,24 +311,50 @@ export function bytesToString(b: Uint8Array, at: number, n: number): string {
     case 14: return f(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!, b[at + 10]!, b[at + 11]!, b[at + 12]!, b[at + 13]!);
     case 15: return f(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!, b[at + 10]!, b[at + 11]!, b[at + 12]!, b[at + 13]!, b[at + 14]!);
   }
-  // Other lengths (IPv6 text, at most 39 characters once canonical) go through a text array.
-  const t = textArray();
-  for (let k = 0; k < n; k++) t[k] = b[at + k] as number;
-  return codesToString(t, n);
+  if (n < 7) {
+    let s = '';
+    for (let k = 0; k < n; k++) s += f(b[at + k] as number);
+    return s;
+  }
+  // biome-ignore format: the 45 arguments in a block
+  return f(
+    b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!,
+    b[at + 10]!, b[at + 11]!, b[at + 12]!, b[at + 13]!, b[at + 14]!, b[at + 15]!, b[at + 16]!, b[at + 17]!, b[at + 18]!, b[at + 19]!,
+    b[at + 20]!, b[at + 21]!, b[at + 22]!, b[at + 23]!, b[at + 24]!, b[at + 25]!, b[at + 26]!, b[at + 27]!, b[at + 28]!, b[at + 29]!,
+    b[at + 30]!, b[at + 31]!, b[at + 32]!, b[at + 33]!, b[at + 34]!, b[at + 35]!, b[at + 36]!, b[at + 37]!, b[at + 38]!, b[at + 39]!,
+    b[at + 40]!, b[at + 41]!, b[at + 42]!, b[at + 43]!, b[at + 44]!,
+  ).substring(0, n);
 }
 
-/** Longest text {@link writeIPv6} writes: eight groups of four digits. */
-const IPV6_MAX_CANONICAL = 39;
-
-/** A text array for a writer: {@link IPV6_MAX_CANONICAL} zeros (a packed array: its reads are the fastest). */
+/**
+ * A text array for a writer: 39 zeros, the longest text {@link writeIPv6} writes (eight groups
+ * of four digits). A packed array: its reads are the fastest.
+ */
 function textArray(): number[] {
   // biome-ignore format: 39 zeros
   return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 }
 
-/** The string of the first `n` codes of a {@link textArray}: one call of 39 arguments, cut to length. */
+/** The string of the first `n` codes of `t`, as {@link bytesToString} (`t` is a {@link textArray} when `n` > 15). */
 function codesToString(t: number[], n: number): string {
   const f = String.fromCharCode;
+  // biome-ignore format: one line per length reads better than a hundred lines of arguments
+  switch (n) {
+    case 7: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!);
+    case 8: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!);
+    case 9: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!);
+    case 10: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!);
+    case 11: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!);
+    case 12: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!);
+    case 13: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!);
+    case 14: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!);
+    case 15: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!, t[14]!);
+  }
+  if (n < 7) {
+    let s = '';
+    for (let k = 0; k < n; k++) s += f(t[k] as number);
+    return s;
+  }
   // biome-ignore format: the 39 arguments in a block
   return f(
     t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!, t[14]!, t[15]!,
@@ -339,7 +365,7 @@ function codesToString(t: number[], n: number): string {
 
 /** Dotted-quad text of the 4 bytes at `b[at]`. */
 export function formatIPv4(b: ArrayLike<number>, at = 0): string {
-  const t = textArray();
+  const t = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   return codesToString(t, writeIPv4(b, at, t, 0));
 }
 
