@@ -26,7 +26,7 @@ export function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult
 
 /** @internal {@link decode} with options already resolved (callers that decode repeatedly resolve once). */
 export function decodeResolved(input: Uint8Array, options: ResolvedDecodeOptions): DecodeResult {
-  if (!(input instanceof Uint8Array)) throw new TypeError(`decode needs a Uint8Array (a Buffer is one), got ${describe(input)}`);
+  if (!(input instanceof Uint8Array)) throw new TypeError(`decode needs a Uint8Array, got ${describe(input)}`);
   if (input.length === 0) return INCOMPLETE;
   const first = input[0];
   if (first === 0x50) return decodeV1(input, options);
