@@ -4,7 +4,7 @@
  * header off a byte stream, or prepend one. Web platform globals only, no Node API.
  */
 import { V1_SIGNATURE, V2_SIGNATURE } from './constants.js';
-import { encode } from './decode.js';
+import { encode } from './encode.js';
 import { ProxyProtocolError } from './errors.js';
 import type { DecodeOptions, EncodeOptions } from './options.js';
 import { HeaderParser } from './parser.js';

@@ -1,6 +1,6 @@
 /** `proxyproto decode`: a header from hex, a file or stdin, with its annotated byte map. */
 import { readFileSync } from 'node:fs';
-import { type DecodeOptions, decode, isProxyProtocolError } from '../index.js';
+import { decode, isProxyProtocolError } from '../index.js';
 import { parse, parseHex, RuntimeError, UsageError } from './args.js';
 import { byteMap, describeHeader, headerJson, hex, renderByteMap, showBytes } from './format.js';
 import type { Io } from './io.js';
@@ -72,7 +72,7 @@ export async function decodeCommand(argv: string[], io: Io): Promise<number> {
 
   let result: ReturnType<typeof decode>;
   try {
-    result = decodeChecked(input, verify);
+    result = decode(input, { crc32c: verify ? 'verify' : 'ignore' });
   } catch (error) {
     if (isProxyProtocolError(error)) {
       throw new RuntimeError(`${error.code}${error.offset === undefined ? '' : ` at offset ${error.offset}`}: ${error.message}`);
@@ -100,22 +100,6 @@ export async function decodeCommand(argv: string[], io: Io): Promise<number> {
   io.out('');
   io.out(payload.length === 0 ? 'no payload after the header' : `payload: ${payload.length} bytes after the header: ${showBytes(payload)}`);
   return 0;
-}
-
-/**
- * `decode` with or without CRC32C verification. The core's decode option is `crc32c`
- * (`'verify' | 'ignore'`); a core that still reads `verifyCrc32c` ignores it and reports a
- * mismatch, so the CLI asks once more in that spelling.
- */
-function decodeChecked(input: Uint8Array, verify: boolean): ReturnType<typeof decode> {
-  const options: Record<string, unknown> = { crc32c: verify ? 'verify' : 'ignore' };
-  try {
-    return decode(input, options as DecodeOptions);
-  } catch (error) {
-    if (verify || !isProxyProtocolError(error) || error.code !== 'ERR_PROXY_CRC32C_MISMATCH') throw error;
-    const older: Record<string, unknown> = { verifyCrc32c: false };
-    return decode(input, older as DecodeOptions);
-  }
 }
 
 /** A v1 line typed as text (with `\r\n` typed as four characters read as CRLF), or hex. */
