@@ -21,6 +21,7 @@ import {
 } from './lib.mjs';
 import { ACCEPT_TARGET, acceptRate, loadNode, STREAM_TARGET, streamPassThrough } from './node.mjs';
 import { webStreamReport } from './web-stream.mjs';
+import { serverCpu, serverCpuReport } from './node-server-cpu.mjs';
 
 const quick = process.argv.includes('--quick');
 const CPU_MS = quick ? 300 : 900;
@@ -78,6 +79,7 @@ if (node !== undefined) {
 }
 const agent = node === undefined ? undefined : await agentRate(node, { rounds: quick ? 3 : 6 });
 const web = await webStreamReport({ quick });
+const cpu = serverCpuReport(node === undefined ? [] : await serverCpu(quick ? { rounds: 11 } : {}));
 const load = loadAverage();
 
 // ---------------------------------------------------------------------------------------------
@@ -116,6 +118,7 @@ for (const a of accepts)
 if (node === undefined) misses.push('proxyproto/node not built: node benchmarks not run');
 if (agent && agent.ratio < AGENT_TARGET) misses.push(`keep-alive agent: ${agent.ratio.toFixed(2)} × http.Agent < ${AGENT_TARGET}`);
 misses.push(...web.misses);
+misses.push(...cpu.misses);
 
 // ---------------------------------------------------------------------------------------------
 // Text table
@@ -157,6 +160,7 @@ if (node !== undefined) {
   console.log(
     `  keep-alive agent: ${agent.oursPerSec.toFixed(0)} req/s, http.Agent ${agent.plainPerSec.toFixed(0)} req/s   ${agent.ratio.toFixed(2)}`,
   );
+  for (const line of cpu.lines) console.log(line);
 }
 console.log(web.text.join('\n'));
 console.log(`\nload average during the run: ${load}`);
@@ -232,6 +236,7 @@ if (node !== undefined) {
   md.push(
     `| requests per second, keep-alive, one client (bench/agent.mjs) | ${agent.oursPerSec.toFixed(0)} | ${agent.plainPerSec.toFixed(0)} (http.Agent) | ${agent.ratio.toFixed(2)} |`,
   );
+  md.push(...cpu.rows);
   md.push('');
   md.push('- Stream: `ProxyProtocolDecoder` fed a v2 TCP4 header then the same Buffer over and over, drained by a');
   md.push('  `data` listener; nothing is copied, so the MB/s measure per-chunk overhead, not memory bandwidth.');

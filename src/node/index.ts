@@ -21,8 +21,7 @@ export type {
   UndiciConnectorOptions,
 } from './connector.js';
 export { proxyProtocolConnector } from './connector.js';
-export type { ProxyDatagram } from './dgram.js';
-export { decodeDatagram, encodeDatagram } from './dgram.js';
+export type { ProxyErrorMessage, ProxyHeaderMessage } from './diagnostics.js';
 export type { ProxyMode, ReadProxyHeaderOptions } from './options.js';
 export { DEFAULT_HEADER_TIMEOUT } from './options.js';
 export type { ProxyPolicy, ProxyPolicyFunction, TrustedPeers } from './policy.js';
@@ -30,6 +29,6 @@ export { trustedList, unmapIPv4 } from './policy.js';
 export type { AcceptProxyProtocolOptions, ProxyProtocolIntegration, ProxyProtocolStats } from './server.js';
 export { acceptProxyProtocol } from './server.js';
 export type { ClientAddress } from './socket.js';
-export { getClientAddress, getProxyHeader, proxyHeaderSymbol, readProxyHeader } from './socket.js';
+export { getClientAddress, getPeerAddress, getProxyHeader, proxyHeaderSymbol, readProxyHeader } from './socket.js';
 export type { ProxyProtocolDecoderOptions, ProxyProtocolEncoderOptions } from './stream.js';
 export { ProxyProtocolDecoder, ProxyProtocolEncoder } from './stream.js';

@@ -8,12 +8,17 @@
  * listener array also covers listeners added later and connections injected with
  * `server.emit('connection', socket)`, and leaves `listeners()` untouched.
  */
+import { Server as HttpServer } from 'node:http';
 import type { Server, Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import { type DecodeOptions, HeaderParser, type ProxyHeader, ProxyProtocolError } from '../index.js';
+import { errorChannel, headerChannel } from './diagnostics.js';
 import { DEFAULT_HEADER_TIMEOUT, type ProxyMode } from './options.js';
 import { assertPolicy, compilePolicy, type ProxyPolicy, type ProxyPolicyFunction, type TrustedPeers } from './policy.js';
 import { assertRawSocketAccess } from './runtime.js';
-import { proxyHeaderSymbol, readHeader } from './socket.js';
+import { handOverAtEnd, proxyHeaderSymbol, type ReadHeaderSettings, readHeader } from './socket.js';
+import { adoptTransparent, makeTransparent } from './transparent.js';
+import { checkMode, checkOptions, checkServer, checkTrusted, DECODE_OPTION_NAMES, milliseconds, optionalBoolean } from './validate.js';
 
 /** Options of {@link acceptProxyProtocol}. Decoding options (`maxHeaderLength`, `versions`, …) apply to every connection. */
 export interface AcceptProxyProtocolOptions extends DecodeOptions {
@@ -41,7 +46,33 @@ export interface AcceptProxyProtocolOptions extends DecodeOptions {
    * (the spec asks for at least 3 s, to cover a TCP retransmit); `0` disables.
    */
   headerTimeout?: number;
+  /**
+   * When a header with addresses is used, the sockets the server and its handlers see (the raw
+   * socket, the `TLSSocket` of https/tls, http2's `session.socket`) report the client:
+   * `remoteAddress`, `remotePort`, `remoteFamily` are the header's source, `localAddress` and
+   * `localPort` its destination. Defaults to `true`; `false` keeps the load balancer's
+   * addresses there. `getPeerAddress` always returns the load balancer's.
+   */
+  transparent?: boolean;
+  /**
+   * For protocols where the server speaks first (SMTP, FTP, MySQL…) under a policy that allows
+   * connections without a header (`mode: 'lenient'`, `use`, `ignore`, `reject`): milliseconds
+   * without a single byte after which the connection is served as header-less. Off (`0`) by
+   * default; under `require` it never applies. A header that arrives later is application data.
+   */
+  assumeNoHeaderAfter?: number;
 }
+
+const ACCEPT_OPTION_NAMES: readonly string[] = [
+  'mode',
+  'policy',
+  'trusted',
+  'untrusted',
+  'headerTimeout',
+  'transparent',
+  'assumeNoHeaderAfter',
+  ...DECODE_OPTION_NAMES,
+];
 
 /** Counters since {@link acceptProxyProtocol} was called. */
 export interface ProxyProtocolStats {
@@ -80,39 +111,92 @@ export interface ProxyProtocolIntegration {
 
 type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
 
+interface Pending {
+  /** Ends the read: with an error, or with the timeout error built by the reader. */
+  cancel: (reason: Error | 'timeout') => void;
+  /** `performance.now()` at which the header is late. */
+  deadline: number;
+}
+
+/** Longest delay setTimeout honours (about 24.8 days): a longer one would fire at once. */
+const MAX_TIMER_DELAY = 0x7fffffff;
+type Close = (callback?: (error?: Error) => void) => unknown;
+
 const REJECTED = new Set(['ERR_PROXY_HEADER_MISSING', 'ERR_PROXY_CONNECTION_REJECTED', 'ERR_PROXY_VERSION_NOT_ALLOWED']);
 const installed = new WeakSet<object>();
 
 /**
  * Makes `server` (net, http, https, tls, http2 or http2 secure) read a PROXY header at the start
- * of every connection before the server sees it. The header is then available through
- * `getProxyHeader(req.socket)` / `getClientAddress(req.socket)` (or `stream.session.socket` for
- * http2).
+ * of every connection before the server sees it. With a header in use, the server's sockets
+ * report the client as their remote address (see `transparent`); the header itself is available
+ * through `getProxyHeader(req.socket)`, and `getClientAddress(req.socket)` gives the client either
+ * way.
  *
  * A connection that fails (missing, malformed, oversized or late header, policy rejection) emits
  * `'proxyError'` `(error, socket)` on the server. With no `'proxyError'` listener the socket is
  * destroyed; with one, the listener decides (and should destroy it). Either way only that
- * connection is affected.
+ * connection is affected. `server.close()` also destroys the connections still waiting for a
+ * header.
  *
  * ```js
- * const server = http.createServer((req, res) => res.end(getClientAddress(req.socket)?.address));
+ * const server = http.createServer((req, res) => res.end(req.socket.remoteAddress));
  * acceptProxyProtocol(server, { trusted: ['10.0.0.0/8'] });
  * server.listen(8080);
  * ```
+ *
+ * @throws {TypeError} when `server` is not a `net.Server` (the message says where a framework
+ *   keeps its server), for an unknown option or an option of the wrong type.
+ * @throws {RangeError} for an impossible value (a negative timeout).
  */
-export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocolOptions = {}): ProxyProtocolIntegration {
+export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtocolOptions): ProxyProtocolIntegration {
+  checkServer(server);
   assertRawSocketAccess(server);
-  const { mode, policy, trusted, untrusted = 'reject', headerTimeout = DEFAULT_HEADER_TIMEOUT, ...decode } = options;
+  const {
+    mode,
+    policy,
+    trusted,
+    untrusted = 'reject',
+    headerTimeout,
+    transparent: transparentOption,
+    assumeNoHeaderAfter,
+    ...decode
+  } = checkOptions(options, 'acceptProxyProtocol', ACCEPT_OPTION_NAMES);
   if (installed.has(server)) throw new Error('acceptProxyProtocol is already installed on this server');
-  if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') throw new TypeError(`mode must be 'strict' or 'lenient'`);
+  checkMode(mode);
   if (policy !== undefined && typeof policy !== 'function') assertPolicy(policy, 'policy');
   assertPolicy(untrusted, 'untrusted');
-  if (!Number.isFinite(headerTimeout) || headerTimeout < 0) {
-    throw new RangeError('headerTimeout must be a non-negative number of milliseconds');
+  checkTrusted(trusted);
+  const timeout = milliseconds(headerTimeout, 'headerTimeout', DEFAULT_HEADER_TIMEOUT);
+  const transparent = optionalBoolean(transparentOption, 'transparent', true);
+  const quiet = milliseconds(assumeNoHeaderAfter, 'assumeNoHeaderAfter', 0);
+  const base = policy ?? (mode === 'lenient' ? 'use' : 'require');
+  if (quiet > 0 && base === 'require' && (trusted === undefined || untrusted === 'require')) {
+    throw new TypeError(
+      "assumeNoHeaderAfter never applies here: every connection must carry a header (use mode: 'lenient' or a policy other than 'require')",
+    );
   }
   // Validates the decoding options now (a RangeError for a NaN limit), not at the first connection.
   new HeaderParser(decode);
-  const choose = compilePolicy(policy ?? (mode === 'lenient' ? 'use' : 'require'), trusted, untrusted);
+  if (Array.isArray(trusted) && trusted.length === 0 && untrusted !== 'use' && untrusted !== 'require') {
+    process.emitWarning(
+      `acceptProxyProtocol: trusted is empty, so every peer gets the untrusted policy '${untrusted}' and no PROXY header is ever used; list your load balancers in trusted`,
+      { code: 'PROXYPROTO_NO_TRUSTED_PEER' },
+    );
+  }
+  const choose = compilePolicy(base, trusted, untrusted);
+  // An http server parses what its socket's 'data' listener gets: the bytes after the header go
+  // straight to that listener (see handOver).
+  const keepRest = server instanceof HttpServer;
+  // The header timeout is the integration's own (see sweep), not one timer per connection. No
+  // decoding option: the parser's defaults, not options resolved again for every connection.
+  const decodeOptions = Object.keys(decode).length === 0 ? undefined : decode;
+  const settings: Record<ProxyPolicy, ReadHeaderSettings> = {
+    require: { lenient: false, timeout, callerTimer: true, decode: decodeOptions, keepRest },
+    use: { lenient: true, timeout, callerTimer: true, decode: decodeOptions, assumeNoHeaderAfter: quiet, keepRest },
+    ignore: { lenient: true, timeout, callerTimer: true, decode: decodeOptions, assumeNoHeaderAfter: quiet, keepRest },
+    reject: { lenient: true, timeout, callerTimer: true, decode: decodeOptions, rejectHeaders: true, assumeNoHeaderAfter: quiet, keepRest },
+    skip: { lenient: true, timeout, callerTimer: true, decode: decodeOptions, keepRest },
+  };
 
   const stats: ProxyProtocolStats = {
     connections: 0,
@@ -126,12 +210,44 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
     rejected: 0,
     errors: 0,
   };
-  const waiting = new Map<Socket, (reason: Error) => void>();
-  const target = server as unknown as { emit: Emit };
+  // Connections reading their header, oldest first. They all have the same timeout, so their
+  // deadlines come in insertion order and one timer, armed for the oldest, serves them all:
+  // no timer per connection.
+  const waiting = new Map<Socket, Pending>();
+  let sweeper: NodeJS.Timeout | undefined;
+  const arm = (delay: number): void => {
+    sweeper = setTimeout(sweep, Math.min(Math.max(Math.ceil(delay), 1), MAX_TIMER_DELAY));
+    sweeper.unref();
+  };
+  const sweep = (): void => {
+    sweeper = undefined;
+    const now = performance.now();
+    for (const pending of waiting.values()) {
+      if (pending.deadline > now) {
+        arm(pending.deadline - now);
+        return;
+      }
+      pending.cancel('timeout'); // deletes the entry
+    }
+  };
+  const target = server as unknown as { emit: Emit; close: Close };
   const hadOwnEmit = Object.hasOwn(server, 'emit');
+  const hadOwnClose = Object.hasOwn(server, 'close');
   const originalEmit = target.emit;
+  const originalClose = target.close;
   const forward = (socket: Socket): void => {
     originalEmit.call(server, 'connection', socket);
+  };
+  const handOver = (socket: Socket, atEnd: boolean, rest: Buffer | undefined): void => {
+    if (atEnd) handOverAtEnd(socket, () => forward(socket), false);
+    else forward(socket);
+    if (rest === undefined || socket.destroyed) return;
+    // The http server's connection listener has attached its 'data' listener (and made its
+    // parser consume the handle): giving it the bytes directly saves the unshift, the resume and
+    // the flow of the stream machinery, which cost more than the rest of the header reading put
+    // together. Anything else attached to the socket gets them back on the stream.
+    if (socket.listenerCount('data') > 0 && socket.listenerCount('readable') === 0) socket.emit('data', rest);
+    else socket.unshift(rest);
   };
 
   const fail = (error: Error, socket: Socket): void => {
@@ -139,6 +255,7 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
     if (code === 'ERR_PROXY_HEADER_TIMEOUT') stats.timedOut++;
     else if (typeof code === 'string' && REJECTED.has(code)) stats.rejected++;
     else stats.errors++;
+    if (errorChannel.hasSubscribers) errorChannel.publish({ error, socket, server });
     // A late ECONNRESET must not become an uncaught 'error' once our listener is gone.
     socket.on('error', ignoreError);
     if (server.listenerCount('proxyError') > 0) originalEmit.call(server, 'proxyError', error, socket);
@@ -160,7 +277,7 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
       return;
     }
     stats.pending++;
-    const cancel = readHeader(socket, { lenient: chosen !== 'require', timeout: headerTimeout, decode }, (error, header) => {
+    const cancel = readHeader(socket, settings[chosen], (error, header, atEnd, rest) => {
       waiting.delete(socket);
       stats.pending--;
       if (error !== null) {
@@ -169,35 +286,62 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
       }
       if (header === null) {
         stats.none++;
-        forward(socket);
-        return;
-      }
-      if (chosen === 'reject') {
-        fail(new ProxyProtocolError('ERR_PROXY_CONNECTION_REJECTED', 'PROXY protocol header from an untrusted peer'), socket);
+        handOver(socket, atEnd, rest);
         return;
       }
       if (chosen === 'ignore') {
         stats.ignored++;
         stats.none++;
-        forward(socket);
+        handOver(socket, atEnd, rest);
         return;
       }
       store(socket, header);
+      if (transparent) makeTransparent(socket, header);
       if (header.version === 1) stats.v1++;
       else stats.v2++;
-      forward(socket);
+      if (headerChannel.hasSubscribers) headerChannel.publish({ header, socket, server });
+      handOver(socket, atEnd, rest);
     });
-    waiting.set(socket, cancel);
+    if (timeout > 0) {
+      waiting.set(socket, { cancel, deadline: performance.now() + timeout });
+      if (sweeper === undefined) arm(timeout);
+    } else waiting.set(socket, { cancel, deadline: Number.POSITIVE_INFINITY });
   };
 
-  const intercepting: Emit = function (this: unknown, event, ...args) {
-    if (event === 'connection' && args[0] !== undefined) {
-      onConnection(args[0] as Socket);
+  const dropPending = (message: string): void => {
+    const closing = new ProxyProtocolError('ERR_PROXY_HEADER_INCOMPLETE', message);
+    for (const [socket, { cancel }] of [...waiting]) {
+      waiting.delete(socket);
+      socket.on('error', ignoreError);
+      cancel(closing);
+      socket.destroy();
+    }
+  };
+
+  // A TLS server builds its TLSSocket inside its own 'connection' listener; it surfaces here.
+  const tls = transparent && server instanceof TlsServer;
+  // Every event of the server comes through here ('request' for each request of an http server):
+  // `arguments` forwards them without building an array per event.
+  const intercepting = function (this: unknown, event: string | symbol, first?: unknown, second?: unknown): boolean {
+    if (event === 'connection' && first !== undefined) {
+      onConnection(first as Socket);
       return true;
     }
-    return originalEmit.call(this, event, ...args);
+    if (tls) {
+      if (event === 'secureConnection') adoptTransparent(first);
+      else if (event === 'tlsClientError') adoptTransparent(second);
+    }
+    // biome-ignore lint/complexity/noArguments: see above
+    return Reflect.apply(originalEmit, this, arguments) as boolean;
+  } as Emit;
+  // server.close() alone would wait for connections still reading their header (they are not
+  // the server's yet, so closeIdleConnections does not see them) until their timeout.
+  const closing: Close = function (this: unknown, callback) {
+    dropPending('server closed before the PROXY protocol header arrived');
+    return originalClose.call(this, callback);
   };
   target.emit = intercepting;
+  target.close = closing;
   installed.add(server);
 
   return {
@@ -207,14 +351,14 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
         if (hadOwnEmit) target.emit = originalEmit;
         else delete (target as { emit?: Emit }).emit;
       }
-      installed.delete(server);
-      const closing = new ProxyProtocolError('ERR_PROXY_HEADER_INCOMPLETE', 'PROXY protocol integration closed before the header arrived');
-      for (const [socket, cancel] of [...waiting]) {
-        waiting.delete(socket);
-        socket.on('error', ignoreError);
-        cancel(closing);
-        socket.destroy();
+      if (target.close === closing) {
+        if (hadOwnClose) target.close = originalClose;
+        else delete (target as { close?: Close }).close;
       }
+      installed.delete(server);
+      dropPending('PROXY protocol integration closed before the header arrived');
+      if (sweeper !== undefined) clearTimeout(sweeper);
+      sweeper = undefined;
     },
   };
 }
