@@ -1,0 +1,289 @@
+/**
+ * The framework recipes of docs/frameworks.md, run as users run them: each examples/frameworks/*.mjs
+ * is started as its own Node process (importing `proxyproto/node`, i.e. dist/), behind one real
+ * HAProxy that forwards to it in TCP mode with `send-proxy-v2` and with `send-proxy` (v1). Clients
+ * connect from distinct loopback addresses, so HAProxy sees distinct clients, and each test
+ * asserts what the framework itself reports (req.ip, request.ip, ctx.ip, getConnInfo, the
+ * upgrade request's socket, the log lines), never what proxyproto reports.
+ *
+ * The docs show the example files verbatim; the first test keeps the two identical.
+ */
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
+import {
+  type Certs,
+  describeWithPeers,
+  freePorts,
+  makeCerts,
+  PeerProcess,
+  startHaproxy,
+  stopAllPeers,
+  tempDir,
+  waitListening,
+} from './peers.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const examples = join(root, 'examples/frameworks');
+const RECIPES = ['express', 'fastify', 'fastify-server-factory', 'koa', 'hono', 'ws', 'socket.io', 'http2', 'cluster', 'https'] as const;
+type Recipe = (typeof RECIPES)[number];
+
+/** Three clients as HAProxy sees them: distinct loopback source addresses. */
+const CLIENTS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'] as const;
+const VIAS = ['v2', 'v1'] as const;
+type Via = (typeof VIAS)[number];
+const TIMEOUT = 5000;
+
+describe('docs/frameworks.md', () => {
+  test('shows every examples/frameworks file verbatim, and only those', () => {
+    const doc = readFileSync(join(root, 'docs/frameworks.md'), 'utf8');
+    const shown = new Map<string, string>();
+    for (const match of doc.matchAll(/^```js\n\/\/ examples\/frameworks\/(\S+)\n([\s\S]*?)^```$/gm)) {
+      shown.set(match[1] as string, match[2] as string);
+    }
+    const files = readdirSync(examples).filter((f) => f.endsWith('.mjs'));
+    expect([...shown.keys()].sort()).toEqual([...files].sort());
+    expect(files.sort()).toEqual(RECIPES.map((r) => `${r}.mjs`).sort());
+    for (const [file, code] of shown) expect(code, file).toBe(readFileSync(join(examples, file), 'utf8'));
+  });
+});
+
+/** The recipes import `proxyproto/node`, which resolves to dist/: rebuild it when src/ is newer. */
+function ensureBuilt(): void {
+  const newest = (dir: string): number =>
+    Math.max(
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+      ),
+    );
+  let built = 0;
+  try {
+    built = statSync(join(root, 'dist/node.js')).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  if (built < newest(join(root, 'src'))) execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'ignore' });
+}
+
+describeWithPeers('framework recipes behind HAProxy 2.6 (send-proxy-v2 and send-proxy)', ['haproxy', 'openssl', 'ss'], () => {
+  let dir: ReturnType<typeof tempDir>;
+  let certs: Certs;
+  const apps = new Map<Recipe, PeerProcess>();
+  /** HAProxy's frontend port for each recipe and header version. */
+  const front = new Map<string, number>();
+  const port = (recipe: Recipe, via: Via): number => front.get(`${recipe}-${via}`) as number;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    dir = tempDir('frameworks');
+    certs = makeCerts(dir.path); // server.key and server.crt, which the https recipe reads from its cwd
+    const ports = await freePorts(RECIPES.length * 3);
+    const backends = new Map<Recipe, number>();
+    for (const [i, recipe] of RECIPES.entries()) {
+      backends.set(recipe, ports[i * 3] as number);
+      front.set(`${recipe}-v2`, ports[i * 3 + 1] as number);
+      front.set(`${recipe}-v1`, ports[i * 3 + 2] as number);
+    }
+    for (const recipe of RECIPES) {
+      const file = join(examples, `${recipe}.mjs`);
+      apps.set(recipe, new PeerProcess(recipe, 'env', [`PORT=${backends.get(recipe)}`, process.execPath, file], dir.path));
+    }
+    await Promise.all(
+      RECIPES.map(async (recipe) => {
+        const app = apps.get(recipe) as PeerProcess;
+        try {
+          await waitListening([`*:${backends.get(recipe)}`], () => !app.exited, 30_000);
+        } catch (error) {
+          throw new Error(`${recipe}: ${(error as Error).message}\n--- output ---\n${app.output}`);
+        }
+      }),
+    );
+    const sections = RECIPES.flatMap((recipe) =>
+      VIAS.map(
+        (via) => `listen ${recipe}-${via}
+    bind 127.0.0.1:${port(recipe, via)}
+    server app 127.0.0.1:${backends.get(recipe)} ${via === 'v2' ? 'send-proxy-v2' : 'send-proxy'}
+`,
+      ),
+    );
+    // TCP mode: HAProxy adds no X-Forwarded-For; the PROXY header is the only carrier of the client.
+    const config = `global
+    log stdout format raw local0
+
+defaults
+    mode tcp
+    log global
+    option tcplog
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+
+${sections.join('\n')}`;
+    await startHaproxy(
+      dir.path,
+      config,
+      [...front.values()].map((p) => `127.0.0.1:${p}`),
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    await stopAllPeers();
+    dir?.remove();
+  });
+
+  /** One GET on a fresh connection from `client`, through HAProxy. */
+  function get(recipe: Recipe, via: Via, client: string, path = '/'): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const secure = recipe === 'https';
+      const options: https.RequestOptions = {
+        host: '127.0.0.1',
+        port: port(recipe, via),
+        path,
+        localAddress: client,
+        agent: false,
+        headers: { connection: 'close' },
+        timeout: TIMEOUT,
+        ...(secure ? { ca: certs.read(certs.caCert), servername: 'localhost' } : {}),
+      };
+      const req = (secure ? https : http).get(options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`${recipe} ${via}: no answer within ${TIMEOUT} ms`)));
+      req.on('error', reject);
+    });
+  }
+
+  /** What the recipe answers each client, through each header version. */
+  async function answers(recipe: Recipe, ask: (via: Via, client: string) => Promise<string>) {
+    const seen: Record<string, string> = {};
+    const expected: Record<string, string> = {};
+    for (const via of VIAS) {
+      for (const client of CLIENTS) {
+        seen[`${via} ${client}`] = await ask(via, client);
+        expected[`${via} ${client}`] = client;
+      }
+    }
+    expect(seen, apps.get(recipe)?.output).toEqual(expected);
+  }
+
+  const bodyOf = (recipe: Recipe) => async (via: Via, client: string) => {
+    const res = await get(recipe, via, client, `/?via=${via}`);
+    expect(res.status).toBe(200);
+    return res.body.trim();
+  };
+
+  describe('express 5', () => {
+    test('req.ip is the client; express-rate-limit counts each client apart; morgan logs the client', async () => {
+      const express = apps.get('express') as PeerProcess;
+      // limit: 2 per client. Three clients, two requests each: nobody is limited.
+      for (const client of CLIENTS) {
+        for (const n of [1, 2]) {
+          const res = await get('express', 'v2', client, `/?n=${n}`);
+          expect({ client, n, status: res.status, body: res.body }).toEqual({ client, n, status: 200, body: `${client}\n` });
+        }
+      }
+      // One more from the first client (through the v1 frontend, the same bucket): limited.
+      const limited = await get('express', 'v1', CLIENTS[0], '/?n=3');
+      expect(limited.status).toBe(429);
+      // A fourth client through v1 has a bucket of its own.
+      const fourth = await get('express', 'v1', '127.0.0.5', '/?n=1');
+      expect(fourth).toEqual({ status: 200, body: '127.0.0.5\n' });
+      // morgan's :remote-addr (combined format) starts each line.
+      for (const client of CLIENTS) {
+        await express.waitForOutput(new RegExp(`^${client.replaceAll('.', '\\.')} - - \\[[^\\]]+\\] "GET /\\?n=2 HTTP/1\\.1" 200 `, 'm'));
+      }
+      await express.waitForOutput(/^127\.0\.0\.2 - - \[[^\]]+\] "GET \/\?n=3 HTTP\/1\.1" 429 /m);
+      await express.waitForOutput(/^127\.0\.0\.5 - - \[[^\]]+\] "GET \/\?n=1 HTTP\/1\.1" 200 /m);
+    });
+  });
+
+  describe.each(['fastify', 'fastify-server-factory'] as const)('%s', (recipe) => {
+    test('request.ip is the client, and the logger logs it', async () => {
+      await answers(recipe, bodyOf(recipe));
+      const app = apps.get(recipe) as PeerProcess;
+      for (const via of VIAS) {
+        for (const client of CLIENTS) {
+          await app.waitForOutput(new RegExp(`"url":"/\\?via=${via}"[^\\n]*"remoteAddress":"${client.replaceAll('.', '\\.')}"`));
+        }
+      }
+    });
+  });
+
+  test('koa 3: ctx.ip is the client', async () => {
+    await answers('koa', bodyOf('koa'));
+  });
+
+  test('hono on @hono/node-server: getConnInfo(c).remote.address is the client', async () => {
+    await answers('hono', bodyOf('hono'));
+  });
+
+  test('node:cluster: every worker sees the client', async () => {
+    await answers('cluster', bodyOf('cluster'));
+  });
+
+  test('node:https, TLS passed through by HAProxy: req.socket.remoteAddress is the client', async () => {
+    await answers('https', bodyOf('https'));
+  });
+
+  test('node:http2 (h2c): stream.session.socket.remoteAddress is the client', async () => {
+    await answers('http2', async (via, client) => {
+      const session = http2.connect(`http://127.0.0.1:${port('http2', via)}`, { localAddress: client });
+      try {
+        session.setTimeout(TIMEOUT, () => session.destroy(new Error(`http2 ${via}: no answer within ${TIMEOUT} ms`)));
+        const req = session.request({ ':path': '/' });
+        req.setEncoding('utf8');
+        let body = '';
+        req.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        await new Promise<void>((resolve, reject) => {
+          req.on('end', resolve);
+          req.on('error', reject);
+          session.on('error', reject);
+        });
+        return body.trim();
+      } finally {
+        session.close();
+      }
+    });
+  });
+
+  test('ws 8: the upgrade request’s socket.remoteAddress is the client', async () => {
+    await answers('ws', async (via, client) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port('ws', via)}`, { localAddress: client, handshakeTimeout: TIMEOUT });
+      try {
+        const [data] = (await once(ws, 'message')) as [Buffer];
+        return data.toString('utf8');
+      } finally {
+        ws.terminate();
+      }
+    });
+  });
+
+  test('socket.io 4 (polling, then websocket): socket.handshake.address is the client', async () => {
+    await answers('socket.io', async (via, client) => {
+      const agent = new http.Agent({ localAddress: client } as http.AgentOptions);
+      const socket = io(`http://127.0.0.1:${port('socket.io', via)}`, { agent: agent as never, reconnection: false, timeout: TIMEOUT });
+      try {
+        return await new Promise<string>((resolve, reject) => {
+          socket.once('address', resolve);
+          socket.once('connect_error', reject);
+        });
+      } finally {
+        socket.disconnect();
+        agent.destroy();
+      }
+    });
+  });
+});
