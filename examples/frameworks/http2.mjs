@@ -1,7 +1,6 @@
 import http2 from 'node:http2';
 import { acceptProxyProtocol } from 'proxyproto/node';
 
-// http2.createSecureServer({ key, cert }) works the same way.
 const server = http2.createServer();
 server.on('stream', (stream) => {
   stream.respond({ ':status': 200 });

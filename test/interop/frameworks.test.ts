@@ -14,7 +14,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
+import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -33,7 +35,19 @@ import {
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const examples = join(root, 'examples/frameworks');
-const RECIPES = ['express', 'fastify', 'fastify-server-factory', 'koa', 'hono', 'ws', 'socket.io', 'http2', 'cluster', 'https'] as const;
+const RECIPES = [
+  'express',
+  'fastify',
+  'fastify-server-factory',
+  'koa',
+  'hono',
+  'ws',
+  'socket.io',
+  'http2',
+  'http2-secure',
+  'cluster',
+  'https',
+] as const;
 type Recipe = (typeof RECIPES)[number];
 
 /** Three clients as HAProxy sees them: distinct loopback source addresses. */
@@ -84,7 +98,7 @@ describeWithPeers('framework recipes behind HAProxy 2.6 (send-proxy-v2 and send-
   beforeAll(async () => {
     ensureBuilt();
     dir = tempDir('frameworks');
-    certs = makeCerts(dir.path); // server.key and server.crt, which the https recipe reads from its cwd
+    certs = makeCerts(dir.path); // server.key and server.crt, which the TLS recipes read from their cwd
     const ports = await freePorts(RECIPES.length * 3);
     const backends = new Map<Recipe, number>();
     for (const [i, recipe] of RECIPES.entries()) {
@@ -140,7 +154,13 @@ ${sections.join('\n')}`;
   });
 
   /** One GET on a fresh connection from `client`, through HAProxy. */
-  function get(recipe: Recipe, via: Via, client: string, path = '/'): Promise<{ status: number; body: string }> {
+  function get(
+    recipe: Recipe,
+    via: Via,
+    client: string,
+    path = '/',
+    headers: http.OutgoingHttpHeaders = {},
+  ): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const secure = recipe === 'https';
       const options: https.RequestOptions = {
@@ -149,7 +169,7 @@ ${sections.join('\n')}`;
         path,
         localAddress: client,
         agent: false,
-        headers: { connection: 'close' },
+        headers: { connection: 'close', ...headers },
         timeout: TIMEOUT,
         ...(secure ? { ca: certs.read(certs.caCert), servername: 'localhost' } : {}),
       };
@@ -184,8 +204,17 @@ ${sections.join('\n')}`;
   };
 
   describe('express 5', () => {
-    test('req.ip is the client; express-rate-limit counts each client apart; morgan logs the client', async () => {
-      const express = apps.get('express') as PeerProcess;
+    const express = () => apps.get('express') as PeerProcess;
+
+    test('req.ip is the client, whatever X-Forwarded-For says', async () => {
+      // X-Forwarded-For is the client's own text, passed through by HAProxy in TCP mode: ignored.
+      const spoof = await get('express', 'v2', '127.0.0.6', '/?n=xff', { 'x-forwarded-for': '203.0.113.66' });
+      expect(spoof).toEqual({ status: 200, body: '127.0.0.6\n' });
+      // express-rate-limit checks the first request it sees, and says so.
+      await express().waitForOutput(/ERR_ERL_UNEXPECTED_X_FORWARDED_FOR/);
+    });
+
+    test('express-rate-limit (limit: 2) counts each client apart', async () => {
       // limit: 2 per client. Three clients, two requests each: nobody is limited.
       for (const client of CLIENTS) {
         for (const n of [1, 2]) {
@@ -199,12 +228,15 @@ ${sections.join('\n')}`;
       // A fourth client through v1 has a bucket of its own.
       const fourth = await get('express', 'v1', '127.0.0.5', '/?n=1');
       expect(fourth).toEqual({ status: 200, body: '127.0.0.5\n' });
+    });
+
+    test('morgan logs the client', async () => {
       // morgan's :remote-addr (combined format) starts each line.
       for (const client of CLIENTS) {
-        await express.waitForOutput(new RegExp(`^${client.replaceAll('.', '\\.')} - - \\[[^\\]]+\\] "GET /\\?n=2 HTTP/1\\.1" 200 `, 'm'));
+        await express().waitForOutput(new RegExp(`^${client.replaceAll('.', '\\.')} - - \\[[^\\]]+\\] "GET /\\?n=2 HTTP/1\\.1" 200 `, 'm'));
       }
-      await express.waitForOutput(/^127\.0\.0\.2 - - \[[^\]]+\] "GET \/\?n=3 HTTP\/1\.1" 429 /m);
-      await express.waitForOutput(/^127\.0\.0\.5 - - \[[^\]]+\] "GET \/\?n=1 HTTP\/1\.1" 200 /m);
+      await express().waitForOutput(/^127\.0\.0\.2 - - \[[^\]]+\] "GET \/\?n=3 HTTP\/1\.1" 429 /m);
+      await express().waitForOutput(/^127\.0\.0\.5 - - \[[^\]]+\] "GET \/\?n=1 HTTP\/1\.1" 200 /m);
     });
   });
 
@@ -236,11 +268,27 @@ ${sections.join('\n')}`;
     await answers('https', bodyOf('https'));
   });
 
-  test('node:http2 (h2c): stream.session.socket.remoteAddress is the client', async () => {
-    await answers('http2', async (via, client) => {
-      const session = http2.connect(`http://127.0.0.1:${port('http2', via)}`, { localAddress: client });
+  test.each([
+    ['http2', 'h2c', 'stream.session.socket'],
+    ['http2-secure', 'TLS passed through', 'the compatibility req.socket'],
+  ] as const)('node:http2 (%s, %s): %s.remoteAddress is the client', async (recipe, _how, _where) => {
+    await answers(recipe, async (via, client) => {
+      const host = '127.0.0.1';
+      const to = port(recipe, via);
+      const secure = recipe === 'http2-secure';
+      const session = http2.connect(`${secure ? 'https' : 'http'}://${host}:${to}`, {
+        createConnection: () =>
+          secure
+            ? tls.connect({
+                socket: net.connect({ host, port: to, localAddress: client }),
+                ALPNProtocols: ['h2'],
+                ca: certs.read(certs.caCert),
+                servername: 'localhost',
+              })
+            : net.connect({ host, port: to, localAddress: client }),
+      });
       try {
-        session.setTimeout(TIMEOUT, () => session.destroy(new Error(`http2 ${via}: no answer within ${TIMEOUT} ms`)));
+        session.setTimeout(TIMEOUT, () => session.destroy(new Error(`${recipe} ${via}: no answer within ${TIMEOUT} ms`)));
         const req = session.request({ ':path': '/' });
         req.setEncoding('utf8');
         let body = '';
@@ -252,6 +300,7 @@ ${sections.join('\n')}`;
           req.on('error', reject);
           session.on('error', reject);
         });
+        if (secure) expect(session.alpnProtocol).toBe('h2');
         return body.trim();
       } finally {
         session.close();
