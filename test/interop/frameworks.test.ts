@@ -37,6 +37,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const examples = join(root, 'examples/frameworks');
 const RECIPES = [
   'express',
+  'express-pino',
   'fastify',
   'fastify-server-factory',
   'koa',
@@ -160,7 +161,7 @@ ${sections.join('\n')}`;
     client: string,
     path = '/',
     headers: http.OutgoingHttpHeaders = {},
-  ): Promise<{ status: number; body: string }> {
+  ): Promise<{ status: number; body: string; localPort: number }> {
     return new Promise((resolve, reject) => {
       const secure = recipe === 'https';
       const options: https.RequestOptions = {
@@ -174,9 +175,10 @@ ${sections.join('\n')}`;
         ...(secure ? { ca: certs.read(certs.caCert), servername: 'localhost' } : {}),
       };
       const req = (secure ? https : http).get(options, (res) => {
+        const localPort = res.socket.localPort ?? 0;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), localPort }));
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new Error(`${recipe} ${via}: no answer within ${TIMEOUT} ms`)));
@@ -209,7 +211,7 @@ ${sections.join('\n')}`;
     test('req.ip is the client, whatever X-Forwarded-For says', async () => {
       // X-Forwarded-For is the client's own text, passed through by HAProxy in TCP mode: ignored.
       const spoof = await get('express', 'v2', '127.0.0.6', '/?n=xff', { 'x-forwarded-for': '203.0.113.66' });
-      expect(spoof).toEqual({ status: 200, body: '127.0.0.6\n' });
+      expect(spoof).toMatchObject({ status: 200, body: '127.0.0.6\n' });
       // express-rate-limit checks the first request it sees, and says so.
       await express().waitForOutput(/ERR_ERL_UNEXPECTED_X_FORWARDED_FOR/);
     });
@@ -227,7 +229,7 @@ ${sections.join('\n')}`;
       expect(limited.status).toBe(429);
       // A fourth client through v1 has a bucket of its own.
       const fourth = await get('express', 'v1', '127.0.0.5', '/?n=1');
-      expect(fourth).toEqual({ status: 200, body: '127.0.0.5\n' });
+      expect(fourth).toMatchObject({ status: 200, body: '127.0.0.5\n' });
     });
 
     test('morgan logs the client', async () => {
@@ -240,8 +242,8 @@ ${sections.join('\n')}`;
     });
   });
 
-  describe.each(['fastify', 'fastify-server-factory'] as const)('%s', (recipe) => {
-    test('request.ip is the client, and the logger logs it', async () => {
+  describe.each(['fastify', 'fastify-server-factory', 'express-pino'] as const)('%s', (recipe) => {
+    test('request.ip / req.ip is the client, and so is remoteAddress in the pino log line', async () => {
       await answers(recipe, bodyOf(recipe));
       const app = apps.get(recipe) as PeerProcess;
       for (const via of VIAS) {
@@ -256,8 +258,14 @@ ${sections.join('\n')}`;
     await answers('koa', bodyOf('koa'));
   });
 
-  test('hono on @hono/node-server: getConnInfo(c).remote.address is the client', async () => {
-    await answers('hono', bodyOf('hono'));
+  test('hono on @hono/node-server: getConnInfo(c).remote is the client (address, port, addressType)', async () => {
+    await answers('hono', async (via, client) => {
+      const res = await get('hono', via, client, `/?via=${via}`);
+      expect(res.status).toBe(200);
+      const remote = JSON.parse(res.body) as { address: string; port: number; addressType: string };
+      expect(remote).toEqual({ address: client, port: res.localPort, addressType: 'IPv4' });
+      return remote.address;
+    });
   });
 
   test('node:cluster: every worker sees the client', async () => {
