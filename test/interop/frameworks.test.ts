@@ -85,7 +85,13 @@ function ensureBuilt(): void {
   } catch {
     // not built yet
   }
-  if (built < newest(join(root, 'src'))) execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'ignore' });
+  if (built >= newest(join(root, 'src'))) return;
+  try {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`npm run build failed:\n${stdout}${stderr}`);
+  }
 }
 
 describeWithPeers('framework recipes behind HAProxy 2.6 (send-proxy-v2 and send-proxy)', ['haproxy', 'openssl', 'ss'], () => {
