@@ -115,7 +115,7 @@ describeWithPeers('framework recipes behind HAProxy 2.6 (send-proxy-v2 and send-
     }
     for (const recipe of RECIPES) {
       const file = join(examples, `${recipe}.mjs`);
-      apps.set(recipe, new PeerProcess(recipe, 'env', [`PORT=${backends.get(recipe)}`, process.execPath, file], dir.path));
+      apps.set(recipe, new PeerProcess(recipe, 'env', [`PORT=${backends.get(recipe)}`, 'WORKERS=2', process.execPath, file], dir.path));
     }
     await Promise.all(
       RECIPES.map(async (recipe) => {
