@@ -15,6 +15,6 @@ export { trustedList, unmapIPv4 } from './policy.js';
 export type { AcceptProxyProtocolOptions, ProxyProtocolIntegration, ProxyProtocolStats } from './server.js';
 export { acceptProxyProtocol } from './server.js';
 export type { ClientAddress } from './socket.js';
-export { getClientAddress, getProxyHeader, proxyHeaderSymbol, readProxyHeader } from './socket.js';
+export { getClientAddress, getPeerAddress, getProxyHeader, proxyHeaderSymbol, readProxyHeader } from './socket.js';
 export type { ProxyProtocolDecoderOptions, ProxyProtocolEncoderOptions } from './stream.js';
 export { ProxyProtocolDecoder, ProxyProtocolEncoder } from './stream.js';

@@ -20,9 +20,22 @@ export interface ReadProxyHeaderOptions extends DecodeOptions {
    * Milliseconds to wait for a complete header before rejecting with `ERR_PROXY_HEADER_TIMEOUT`.
    * Defaults to 10 000 (10 s, as go-proxyproto; the spec asks for at least 3 s). `0` disables.
    */
-  timeout?: number;
+  headerTimeout?: number;
   /** Aborts the read: the promise rejects with an `AbortError` (`code: 'ABORT_ERR'`). */
   signal?: AbortSignal;
+  /**
+   * When a header with addresses is used, make the socket report them: `remoteAddress`,
+   * `remotePort`, `remoteFamily` become the header's source, `localAddress` and `localPort` its
+   * destination. Defaults to `true`; `false` keeps the socket's own values. `getPeerAddress`
+   * always returns the real peer.
+   */
+  transparent?: boolean;
+  /**
+   * Lenient mode only, for protocols where the server speaks first (SMTP, FTP, MySQL…):
+   * milliseconds without a single byte after which the connection is served as having no header.
+   * Off (`0`) by default. A header that arrives later is then application data.
+   */
+  assumeNoHeaderAfter?: number;
 }
 
 /** Default header timeout, in milliseconds. */

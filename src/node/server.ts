@@ -9,10 +9,14 @@
  * `server.emit('connection', socket)`, and leaves `listeners()` untouched.
  */
 import type { Server, Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import { type DecodeOptions, HeaderParser, type ProxyHeader, ProxyProtocolError } from '../index.js';
+import { errorChannel, headerChannel } from './diagnostics.js';
 import { DEFAULT_HEADER_TIMEOUT, type ProxyMode } from './options.js';
 import { assertPolicy, compilePolicy, type ProxyPolicy, type ProxyPolicyFunction, type TrustedPeers } from './policy.js';
-import { proxyHeaderSymbol, readHeader } from './socket.js';
+import { proxyHeaderSymbol, type ReadHeaderSettings, readHeader } from './socket.js';
+import { adoptTransparent, makeTransparent } from './transparent.js';
+import { checkMode, checkOptions, checkServer, checkTrusted, DECODE_OPTION_NAMES, milliseconds, optionalBoolean } from './validate.js';
 
 /** Options of {@link acceptProxyProtocol}. Decoding options (`maxHeaderLength`, `versions`, …) apply to every connection. */
 export interface AcceptProxyProtocolOptions extends DecodeOptions {
@@ -40,7 +44,33 @@ export interface AcceptProxyProtocolOptions extends DecodeOptions {
    * (the spec asks for at least 3 s, to cover a TCP retransmit); `0` disables.
    */
   headerTimeout?: number;
+  /**
+   * When a header with addresses is used, the sockets the server and its handlers see (the raw
+   * socket, the `TLSSocket` of https/tls, http2's `session.socket`) report the client:
+   * `remoteAddress`, `remotePort`, `remoteFamily` are the header's source, `localAddress` and
+   * `localPort` its destination. Defaults to `true`; `false` keeps the load balancer's
+   * addresses there. `getPeerAddress` always returns the load balancer's.
+   */
+  transparent?: boolean;
+  /**
+   * For protocols where the server speaks first (SMTP, FTP, MySQL…) under a policy that allows
+   * connections without a header (`mode: 'lenient'`, `use`, `ignore`, `reject`): milliseconds
+   * without a single byte after which the connection is served as header-less. Off (`0`) by
+   * default; under `require` it never applies. A header that arrives later is application data.
+   */
+  assumeNoHeaderAfter?: number;
 }
+
+const ACCEPT_OPTION_NAMES: readonly string[] = [
+  'mode',
+  'policy',
+  'trusted',
+  'untrusted',
+  'headerTimeout',
+  'transparent',
+  'assumeNoHeaderAfter',
+  ...DECODE_OPTION_NAMES,
+];
 
 /** Counters since {@link acceptProxyProtocol} was called. */
 export interface ProxyProtocolStats {
@@ -78,39 +108,76 @@ export interface ProxyProtocolIntegration {
 }
 
 type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
+type Close = (callback?: (error?: Error) => void) => unknown;
 
 const REJECTED = new Set(['ERR_PROXY_HEADER_MISSING', 'ERR_PROXY_CONNECTION_REJECTED', 'ERR_PROXY_VERSION_NOT_ALLOWED']);
 const installed = new WeakSet<object>();
 
 /**
  * Makes `server` (net, http, https, tls, http2 or http2 secure) read a PROXY header at the start
- * of every connection before the server sees it. The header is then available through
- * `getProxyHeader(req.socket)` / `getClientAddress(req.socket)` (or `stream.session.socket` for
- * http2).
+ * of every connection before the server sees it. With a header in use, the server's sockets
+ * report the client as their remote address (see `transparent`); the header itself is available
+ * through `getProxyHeader(req.socket)`, and `getClientAddress(req.socket)` gives the client either
+ * way.
  *
  * A connection that fails (missing, malformed, oversized or late header, policy rejection) emits
  * `'proxyError'` `(error, socket)` on the server. With no `'proxyError'` listener the socket is
  * destroyed; with one, the listener decides (and should destroy it). Either way only that
- * connection is affected.
+ * connection is affected. `server.close()` also destroys the connections still waiting for a
+ * header.
  *
  * ```js
- * const server = http.createServer((req, res) => res.end(getClientAddress(req.socket)?.address));
+ * const server = http.createServer((req, res) => res.end(req.socket.remoteAddress));
  * acceptProxyProtocol(server, { trusted: ['10.0.0.0/8'] });
  * server.listen(8080);
  * ```
+ *
+ * @throws {TypeError} when `server` is not a `net.Server` (the message says where a framework
+ *   keeps its server), for an unknown option or an option of the wrong type.
+ * @throws {RangeError} for an impossible value (a negative timeout).
  */
-export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocolOptions = {}): ProxyProtocolIntegration {
-  const { mode, policy, trusted, untrusted = 'reject', headerTimeout = DEFAULT_HEADER_TIMEOUT, ...decode } = options;
+export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtocolOptions): ProxyProtocolIntegration {
+  checkServer(server);
+  const {
+    mode,
+    policy,
+    trusted,
+    untrusted = 'reject',
+    headerTimeout,
+    transparent: transparentOption,
+    assumeNoHeaderAfter,
+    ...decode
+  } = checkOptions(options, 'acceptProxyProtocol', ACCEPT_OPTION_NAMES);
   if (installed.has(server)) throw new Error('acceptProxyProtocol is already installed on this server');
-  if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') throw new TypeError(`mode must be 'strict' or 'lenient'`);
+  checkMode(mode);
   if (policy !== undefined && typeof policy !== 'function') assertPolicy(policy, 'policy');
   assertPolicy(untrusted, 'untrusted');
-  if (!Number.isFinite(headerTimeout) || headerTimeout < 0) {
-    throw new RangeError('headerTimeout must be a non-negative number of milliseconds');
+  checkTrusted(trusted);
+  const timeout = milliseconds(headerTimeout, 'headerTimeout', DEFAULT_HEADER_TIMEOUT);
+  const transparent = optionalBoolean(transparentOption, 'transparent', true);
+  const quiet = milliseconds(assumeNoHeaderAfter, 'assumeNoHeaderAfter', 0);
+  const base = policy ?? (mode === 'lenient' ? 'use' : 'require');
+  if (quiet > 0 && base === 'require' && (trusted === undefined || untrusted === 'require')) {
+    throw new TypeError(
+      "assumeNoHeaderAfter never applies here: every connection must carry a header (use mode: 'lenient' or a policy other than 'require')",
+    );
   }
   // Validates the decoding options now (a RangeError for a NaN limit), not at the first connection.
   new HeaderParser(decode);
-  const choose = compilePolicy(policy ?? (mode === 'lenient' ? 'use' : 'require'), trusted, untrusted);
+  if (Array.isArray(trusted) && trusted.length === 0 && untrusted !== 'use' && untrusted !== 'require') {
+    process.emitWarning(
+      `acceptProxyProtocol: trusted is empty, so every peer gets the untrusted policy '${untrusted}' and no PROXY header is ever used; list your load balancers in trusted`,
+      { code: 'PROXYPROTO_NO_TRUSTED_PEER' },
+    );
+  }
+  const choose = compilePolicy(base, trusted, untrusted);
+  const settings: Record<ProxyPolicy, ReadHeaderSettings> = {
+    require: { lenient: false, timeout, decode },
+    use: { lenient: true, timeout, decode, assumeNoHeaderAfter: quiet },
+    ignore: { lenient: true, timeout, decode, assumeNoHeaderAfter: quiet },
+    reject: { lenient: true, timeout, decode, rejectHeaders: true, assumeNoHeaderAfter: quiet },
+    skip: { lenient: true, timeout, decode },
+  };
 
   const stats: ProxyProtocolStats = {
     connections: 0,
@@ -125,9 +192,11 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
     errors: 0,
   };
   const waiting = new Map<Socket, (reason: Error) => void>();
-  const target = server as unknown as { emit: Emit };
+  const target = server as unknown as { emit: Emit; close: Close };
   const hadOwnEmit = Object.hasOwn(server, 'emit');
+  const hadOwnClose = Object.hasOwn(server, 'close');
   const originalEmit = target.emit;
+  const originalClose = target.close;
   const forward = (socket: Socket): void => {
     originalEmit.call(server, 'connection', socket);
   };
@@ -137,6 +206,7 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
     if (code === 'ERR_PROXY_HEADER_TIMEOUT') stats.timedOut++;
     else if (typeof code === 'string' && REJECTED.has(code)) stats.rejected++;
     else stats.errors++;
+    if (errorChannel.hasSubscribers) errorChannel.publish({ error, socket, server });
     // A late ECONNRESET must not become an uncaught 'error' once our listener is gone.
     socket.on('error', ignoreError);
     if (server.listenerCount('proxyError') > 0) originalEmit.call(server, 'proxyError', error, socket);
@@ -158,7 +228,7 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
       return;
     }
     stats.pending++;
-    const cancel = readHeader(socket, { lenient: chosen !== 'require', timeout: headerTimeout, decode }, (error, header) => {
+    const cancel = readHeader(socket, settings[chosen], (error, header) => {
       waiting.delete(socket);
       stats.pending--;
       if (error !== null) {
@@ -170,10 +240,6 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
         forward(socket);
         return;
       }
-      if (chosen === 'reject') {
-        fail(new ProxyProtocolError('ERR_PROXY_CONNECTION_REJECTED', 'PROXY protocol header from an untrusted peer'), socket);
-        return;
-      }
       if (chosen === 'ignore') {
         stats.ignored++;
         stats.none++;
@@ -181,21 +247,46 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
         return;
       }
       store(socket, header);
+      if (transparent) makeTransparent(socket, header);
       if (header.version === 1) stats.v1++;
       else stats.v2++;
+      if (headerChannel.hasSubscribers) headerChannel.publish({ header, socket, server });
       forward(socket);
     });
     waiting.set(socket, cancel);
   };
 
+  const dropPending = (message: string): void => {
+    const closing = new ProxyProtocolError('ERR_PROXY_HEADER_INCOMPLETE', message);
+    for (const [socket, cancel] of [...waiting]) {
+      waiting.delete(socket);
+      socket.on('error', ignoreError);
+      cancel(closing);
+      socket.destroy();
+    }
+  };
+
+  // A TLS server builds its TLSSocket inside its own 'connection' listener; it surfaces here.
+  const tls = transparent && server instanceof TlsServer;
   const intercepting: Emit = function (this: unknown, event, ...args) {
     if (event === 'connection' && args[0] !== undefined) {
       onConnection(args[0] as Socket);
       return true;
     }
+    if (tls) {
+      if (event === 'secureConnection') adoptTransparent(args[0]);
+      else if (event === 'tlsClientError') adoptTransparent(args[1]);
+    }
     return originalEmit.call(this, event, ...args);
   };
+  // server.close() alone would wait for connections still reading their header (they are not
+  // the server's yet, so closeIdleConnections does not see them) until their timeout.
+  const closing: Close = function (this: unknown, callback) {
+    dropPending('server closed before the PROXY protocol header arrived');
+    return originalClose.call(this, callback);
+  };
   target.emit = intercepting;
+  target.close = closing;
   installed.add(server);
 
   return {
@@ -205,14 +296,12 @@ export function acceptProxyProtocol(server: Server, options: AcceptProxyProtocol
         if (hadOwnEmit) target.emit = originalEmit;
         else delete (target as { emit?: Emit }).emit;
       }
-      installed.delete(server);
-      const closing = new ProxyProtocolError('ERR_PROXY_HEADER_INCOMPLETE', 'PROXY protocol integration closed before the header arrived');
-      for (const [socket, cancel] of [...waiting]) {
-        waiting.delete(socket);
-        socket.on('error', ignoreError);
-        cancel(closing);
-        socket.destroy();
+      if (target.close === closing) {
+        if (hadOwnClose) target.close = originalClose;
+        else delete (target as { close?: Close }).close;
       }
+      installed.delete(server);
+      dropPending('PROXY protocol integration closed before the header arrived');
     },
   };
 }

@@ -3,10 +3,14 @@
  * `unshift()` of whatever followed the header, and the original socket left for its consumer.
  */
 import { addAbortListener } from 'node:events';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type DecodeOptions, HeaderParser, type ProxyHeader, ProxyProtocolError } from '../index.js';
-import { DEFAULT_HEADER_TIMEOUT, type ProxyMode, type ReadProxyHeaderOptions } from './options.js';
-import { AbortError, toBuffer } from './util.js';
+import { errorChannel, headerChannel } from './diagnostics.js';
+import { DEFAULT_HEADER_TIMEOUT, type ReadProxyHeaderOptions } from './options.js';
+import { makeTransparent, peerSymbol } from './transparent.js';
+import { AbortError, isSignaturePrefix, signatureIn, toBuffer, withBuffers } from './util.js';
+import { checkMode, checkOptions, checkSignal, DECODE_OPTION_NAMES, describe, milliseconds, optionalBoolean } from './validate.js';
 
 /**
  * The key under which the decoded header is stored on the raw socket. It is a `Symbol.for` key,
@@ -16,10 +20,18 @@ export const proxyHeaderSymbol: unique symbol = Symbol.for('proxyproto.header') 
 
 /** @internal Options of {@link readHeader}, with defaults applied. */
 export interface ReadHeaderSettings {
+  /** A stream that cannot start a header is passed through (`null` header) instead of failing. */
   lenient: boolean;
   /** Milliseconds; 0 disables. */
   timeout: number;
   decode: DecodeOptions | undefined;
+  /**
+   * Fail with `ERR_PROXY_CONNECTION_REJECTED` as soon as the bytes start with a signature,
+   * without parsing the header; pass anything else through (the `reject` policy).
+   */
+  rejectHeaders?: boolean;
+  /** Lenient only: milliseconds without a single byte after which the stream counts as header-less; 0 never. */
+  assumeNoHeaderAfter?: number;
 }
 
 /**
@@ -27,32 +39,54 @@ export interface ReadHeaderSettings {
  * none of this function's listeners, with the bytes after the header unshifted, and (on error)
  * untouched otherwise: the caller decides whether to destroy it. Returns a function that cancels
  * the read with the given error.
+ *
+ * The end of the stream is detected at the `'readable'` that announces it, before `'end'` is
+ * emitted, and without the `read()` that would schedule `'end'`: whoever gets the socket next
+ * still sees `'end'` (after any bytes handed back), as an `allowHalfOpen` server needs.
  */
 export function readHeader(
   socket: Duplex,
   settings: ReadHeaderSettings,
   done: (error: Error | null, header: ProxyHeader | null) => void,
 ): (reason: Error) => void {
-  const parser = new HeaderParser(settings.decode);
+  const parser = settings.rejectHeaders === true ? undefined : new HeaderParser(settings.decode);
+  // Under rejectHeaders: the first bytes, while they are still a prefix of a signature.
+  let head: Uint8Array | undefined;
+  let received = false;
   let finished = false;
   let timer: NodeJS.Timeout | undefined;
+  let silence: NodeJS.Timeout | undefined;
 
   const finish = (error: Error | null, header: ProxyHeader | null, rest?: Uint8Array): void => {
     if (finished) return;
     finished = true;
     if (timer !== undefined) clearTimeout(timer);
+    if (silence !== undefined) clearTimeout(silence);
     socket.removeListener('readable', onReadable);
     socket.removeListener('end', onEnd);
     socket.removeListener('error', onError);
     socket.removeListener('close', onClose);
-    if (error === null && rest !== undefined && rest.length > 0) socket.unshift(toBuffer(rest));
-    done(error, header);
+    if (error === null && rest !== undefined && rest.length > 0 && !socket.readableEnded) socket.unshift(toBuffer(rest));
+    done(error, header === null ? null : withBuffers(header));
   };
 
   function onReadable(): void {
-    let chunk: unknown;
-    while (!finished && (chunk = socket.read()) !== null) {
+    while (!finished) {
+      // Read exactly what is buffered: a bare read() that empties an ended stream schedules
+      // 'end', which the next owner of the socket would miss.
+      const length = socket.readableLength;
+      if (length === 0) {
+        if (ended(socket)) onEof();
+        return;
+      }
+      const chunk: unknown = socket.read(length);
+      if (chunk === null) return;
+      received = true;
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : (chunk as Buffer);
+      if (parser === undefined) {
+        screen(bytes);
+        continue;
+      }
       let step: ReturnType<HeaderParser['push']>;
       try {
         step = parser.push(bytes);
@@ -68,17 +102,47 @@ export function readHeader(
     }
   }
 
-  function onEnd(): void {
+  /** The `reject` policy: a signature is enough to drop the connection; anything else passes. */
+  function screen(bytes: Uint8Array): void {
+    const seen = head === undefined ? bytes : Buffer.concat([head, bytes]);
+    const found = signatureIn(seen);
+    if (found === 'header') finish(rejected(), null);
+    else if (found === 'none') finish(null, null, seen);
+    else head = seen;
+  }
+
+  function onEof(): void {
+    if (parser === undefined) {
+      // Fewer bytes than a signature, then the end: not a header.
+      finish(null, null, head);
+      return;
+    }
     if (parser.bufferedLength === 0) {
       if (settings.lenient) finish(null, null);
       else finish(missing(), null);
       return;
     }
+    if (settings.lenient) {
+      const data = parser.buffered;
+      if (isSignaturePrefix(data)) {
+        // The stream ended before it could be told apart from a header: it was not one.
+        finish(null, null, data);
+        return;
+      }
+    }
     try {
       parser.end();
     } catch (error) {
       finish(error as Error, null);
+      return;
     }
+    finish(incomplete(parser.bufferedLength), null);
+  }
+
+  // Only if something else read the stream to its end under us: the same decisions, too late to
+  // hand bytes back.
+  function onEnd(): void {
+    onEof();
   }
 
   function onError(error: Error): void {
@@ -86,12 +150,7 @@ export function readHeader(
   }
 
   function onClose(): void {
-    finish(
-      new ProxyProtocolError('ERR_PROXY_HEADER_INCOMPLETE', 'socket closed before a complete PROXY protocol header', {
-        offset: parser.bufferedLength,
-      }),
-      null,
-    );
+    finish(incomplete(parser?.bufferedLength ?? head?.length ?? 0), null);
   }
 
   if (socket.destroyed || socket.readableEnded) {
@@ -107,7 +166,7 @@ export function readHeader(
       () => {
         finish(
           new ProxyProtocolError('ERR_PROXY_HEADER_TIMEOUT', `no complete PROXY protocol header within ${settings.timeout} ms`, {
-            offset: parser.bufferedLength,
+            offset: parser?.bufferedLength ?? head?.length ?? 0,
           }),
           null,
         );
@@ -116,7 +175,23 @@ export function readHeader(
     );
     timer.unref();
   }
+  const quiet = settings.assumeNoHeaderAfter ?? 0;
+  if (settings.lenient && quiet > 0) {
+    silence = setTimeout(
+      () => {
+        // Silence, not slowness: a connection that sent even one byte keeps waiting for its header.
+        if (!received) finish(null, null);
+      },
+      Math.min(quiet, MAX_TIMER_DELAY),
+    );
+    silence.unref();
+  }
   return (reason) => finish(reason, null);
+}
+
+/** Whether the stream has seen its end of data (`'end'` may not be emitted yet). */
+function ended(stream: Duplex): boolean {
+  return (stream as unknown as { _readableState?: { ended?: boolean } })._readableState?.ended === true;
 }
 
 /**
@@ -125,29 +200,58 @@ export function readHeader(
  */
 const MAX_TIMER_DELAY = 0x7fffffff;
 
-/** @internal Validates the shared options and applies their defaults. */
-export function settingsFrom(mode: ProxyMode | undefined, timeout: number | undefined, decode: DecodeOptions): ReadHeaderSettings {
-  if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') throw new TypeError(`mode must be 'strict' or 'lenient'`);
-  const ms = timeout ?? DEFAULT_HEADER_TIMEOUT;
-  if (!Number.isFinite(ms) || ms < 0) throw new RangeError('timeout must be a non-negative number of milliseconds');
-  return { lenient: mode === 'lenient', timeout: ms, decode };
-}
+const READ_OPTION_NAMES: readonly string[] = [
+  'mode',
+  'headerTimeout',
+  'signal',
+  'transparent',
+  'assumeNoHeaderAfter',
+  ...DECODE_OPTION_NAMES,
+];
 
 /**
  * Reads the PROXY header at the start of `socket` (a `net.Socket`, or any `Duplex`) and stores it
  * on the socket (see {@link getProxyHeader}). Resolves with the header, or `null` in lenient mode
  * when the stream does not start with one. Whatever followed the header stays readable on the
- * same socket, byte for byte.
+ * same socket, byte for byte, and an end of stream is still emitted as `'end'` once those bytes
+ * are read.
+ *
+ * With a used header (command PROXY with IP addresses) the socket becomes transparent: its
+ * `remoteAddress` / `remotePort` / `remoteFamily` are the header's source and its `localAddress` /
+ * `localPort` its destination (`transparent: false` keeps the real ones; {@link getPeerAddress}
+ * always gives the real peer).
  *
  * Rejects with a `ProxyProtocolError` (`ERR_PROXY_HEADER_MISSING`, `ERR_PROXY_HEADER_TIMEOUT`,
  * `ERR_PROXY_HEADER_INCOMPLETE`, `ERR_PROXY_HEADER_TOO_LONG`, a decoding code), with the socket's
- * own error, or with an `AbortError`. The socket is not destroyed on rejection: do it yourself.
+ * own error, or with an `AbortError`; with a `TypeError` or `RangeError` for invalid arguments.
+ * The socket is not destroyed on rejection: do it yourself.
  */
-export function readProxyHeader(socket: Duplex, options: ReadProxyHeaderOptions = {}): Promise<ProxyHeader | null> {
-  const { mode, timeout, signal, ...decode } = options;
+export function readProxyHeader(socket: Duplex, options?: ReadProxyHeaderOptions): Promise<ProxyHeader | null> {
   let settings: ReadHeaderSettings;
+  let signal: AbortSignal | undefined;
+  let transparent: boolean;
   try {
-    settings = settingsFrom(mode, timeout, decode);
+    if (!isReadable(socket)) throw new TypeError(`readProxyHeader needs a net.Socket or a Duplex stream, got ${describe(socket)}`);
+    const {
+      mode,
+      headerTimeout,
+      signal: given,
+      transparent: keep,
+      assumeNoHeaderAfter,
+      ...decode
+    } = checkOptions(options, 'readProxyHeader', READ_OPTION_NAMES);
+    checkMode(mode);
+    checkSignal(given);
+    signal = given;
+    transparent = optionalBoolean(keep, 'transparent', true);
+    const timeout = milliseconds(headerTimeout, 'headerTimeout', DEFAULT_HEADER_TIMEOUT);
+    const quiet = milliseconds(assumeNoHeaderAfter, 'assumeNoHeaderAfter', 0);
+    if (quiet > 0 && mode !== 'lenient') {
+      throw new TypeError("assumeNoHeaderAfter only applies to mode: 'lenient' (in strict mode a header is required)");
+    }
+    // Validates the decoding options now, not at the first byte.
+    new HeaderParser(decode);
+    settings = { lenient: mode === 'lenient', timeout, decode, assumeNoHeaderAfter: quiet };
   } catch (error) {
     return Promise.reject(error);
   }
@@ -160,16 +264,33 @@ export function readProxyHeader(socket: Duplex, options: ReadProxyHeaderOptions 
     const cancel = readHeader(socket, settings, (error, header) => {
       disposable?.[Symbol.dispose]();
       if (error !== null) {
+        if (errorChannel.hasSubscribers) errorChannel.publish({ error, socket });
         reject(error);
         return;
       }
-      if (header !== null) (socket as unknown as Record<symbol, unknown>)[proxyHeaderSymbol] = header;
+      if (header !== null) {
+        (socket as unknown as Record<symbol, unknown>)[proxyHeaderSymbol] = header;
+        if (transparent) makeTransparent(socket as Socket, header);
+        if (headerChannel.hasSubscribers) headerChannel.publish({ header, socket });
+      }
       resolve(header);
     });
     if (signal !== undefined) {
       disposable = addAbortListener(signal, () => cancel(new AbortError(undefined, { cause: signal.reason })));
     }
   });
+}
+
+function isReadable(value: unknown): value is Duplex {
+  const stream = value as Partial<Duplex> | null;
+  return (
+    typeof stream === 'object' &&
+    stream !== null &&
+    typeof stream.read === 'function' &&
+    typeof stream.unshift === 'function' &&
+    typeof stream.on === 'function' &&
+    typeof stream.removeListener === 'function'
+  );
 }
 
 /** Reads a property without letting a throwing getter (http2's socket proxy) escape. */
@@ -182,9 +303,18 @@ function peek(target: unknown, key: PropertyKey): unknown {
   }
 }
 
-function own(target: unknown): ProxyHeader | undefined {
-  const value = peek(target, proxyHeaderSymbol);
-  return typeof value === 'object' && value !== null ? (value as ProxyHeader) : undefined;
+function own<T>(target: unknown, key: symbol): T | undefined {
+  const value = peek(target, key);
+  return typeof value === 'object' && value !== null ? (value as T) : undefined;
+}
+
+/** `key` on the object, its `_parent` (the raw socket under a TLSSocket), its `socket`, or that socket's `_parent`. */
+function lookUp<T>(socketLike: unknown, key: symbol): T | undefined {
+  const direct = own<T>(socketLike, key) ?? own<T>(peek(socketLike, '_parent'), key);
+  if (direct !== undefined) return direct;
+  const socket = peek(socketLike, 'socket');
+  if (socket === undefined || socket === socketLike) return undefined;
+  return own<T>(socket, key) ?? own<T>(peek(socket, '_parent'), key);
 }
 
 /**
@@ -196,11 +326,22 @@ function own(target: unknown): ProxyHeader | undefined {
  * `socket`.
  */
 export function getProxyHeader(socketLike: unknown): ProxyHeader | null {
-  const direct = own(socketLike) ?? own(peek(socketLike, '_parent'));
-  if (direct !== undefined) return direct;
-  const socket = peek(socketLike, 'socket');
-  if (socket === undefined || socket === socketLike) return null;
-  return own(socket) ?? own(peek(socket, '_parent')) ?? null;
+  return lookUp<ProxyHeader>(socketLike, proxyHeaderSymbol) ?? null;
+}
+
+/**
+ * The connection's real peer, the load balancer (what `remoteAddress` / `remotePort` /
+ * `remoteFamily` said before the socket became transparent), whatever header arrived. Accepts
+ * the same objects as {@link getProxyHeader}. `undefined` when it is not known (a destroyed socket
+ * that never became transparent, a UNIX socket peer).
+ */
+export function getPeerAddress(socketLike: unknown): AddressInfo | undefined {
+  const kept = lookUp<Partial<AddressInfo>>(socketLike, peerSymbol);
+  if (kept !== undefined)
+    return typeof kept.address === 'string' ? { address: kept.address, port: kept.port ?? 0, family: kept.family ?? '' } : undefined;
+  const remote = ownRemote(socketLike);
+  if (remote === undefined) return undefined;
+  return { address: remote.address, port: remote.port, family: remote.family };
 }
 
 /** The address of the client at the far end: see {@link getClientAddress}. */
@@ -227,6 +368,13 @@ export function getClientAddress(socketLike: unknown): ClientAddress | undefined
     if ('path' in source) return { address: source.path, port: 0, family: 'unix', proxied: true };
     return { address: source.address, port: source.port, family: header?.family === 'ipv4' ? 'IPv4' : 'IPv6', proxied: true };
   }
+  const remote = ownRemote(socketLike);
+  if (remote === undefined) return undefined;
+  return { address: remote.address, port: remote.port, family: remote.family === 'IPv4' ? 'IPv4' : 'IPv6', proxied: false };
+}
+
+/** The socket's own remote address (of the object, or of its `socket`). */
+function ownRemote(socketLike: unknown): { address: string; port: number; family: string } | undefined {
   let target = socketLike;
   let address = peek(target, 'remoteAddress');
   if (address === undefined && peek(target, 'socket') !== undefined) {
@@ -240,8 +388,15 @@ export function getClientAddress(socketLike: unknown): ClientAddress | undefined
     address,
     port: typeof port === 'number' ? port : 0,
     family: family === 'IPv4' || (family === undefined && !address.includes(':')) ? 'IPv4' : 'IPv6',
-    proxied: false,
   };
+}
+
+function rejected(): ProxyProtocolError {
+  return new ProxyProtocolError('ERR_PROXY_CONNECTION_REJECTED', 'PROXY protocol header from an untrusted peer', { offset: 0 });
+}
+
+function incomplete(offset: number): ProxyProtocolError {
+  return new ProxyProtocolError('ERR_PROXY_HEADER_INCOMPLETE', 'socket closed before a complete PROXY protocol header', { offset });
 }
 
 function missing(): ProxyProtocolError {

@@ -134,7 +134,7 @@ describe('readProxyHeader', () => {
     const c = await client();
     const socket = await accepting;
     const before = ['readable', 'end', 'error', 'close'].map((e) => socket.listenerCount(e));
-    const reading = readProxyHeader(socket, { timeout: 100 });
+    const reading = readProxyHeader(socket, { headerTimeout: 100 });
     c.write(HEADER.subarray(0, 10));
     await expect(reading).rejects.toMatchObject({ code: 'ERR_PROXY_HEADER_TIMEOUT' });
     expect(socket.destroyed).toBe(false);
@@ -145,7 +145,7 @@ describe('readProxyHeader', () => {
     const accepting = nextSocket();
     const c = await client();
     const socket = await accepting;
-    const reading = readProxyHeader(socket, { timeout: 150 });
+    const reading = readProxyHeader(socket, { headerTimeout: 150 });
     await writeParts(c, [HEADER.subarray(0, 10), HEADER.subarray(10)], 30);
     expect((await reading)?.version).toBe(2);
     await delay(200);
@@ -166,7 +166,7 @@ describe('readProxyHeader', () => {
     const c = await client();
     const socket = await accepting;
     const controller = new AbortController();
-    const reading = readProxyHeader(socket, { signal: controller.signal, timeout: 0 });
+    const reading = readProxyHeader(socket, { signal: controller.signal, headerTimeout: 0 });
     c.write(HEADER.subarray(0, 5));
     await delay(20);
     const reason = new Error('shutting down');
@@ -191,7 +191,7 @@ describe('readProxyHeader', () => {
     const accepting = nextSocket();
     await client();
     const socket = await accepting;
-    await expect(readProxyHeader(socket, { timeout: -1 })).rejects.toThrow(RangeError);
+    await expect(readProxyHeader(socket, { headerTimeout: -1 })).rejects.toThrow(RangeError);
   });
 });
 

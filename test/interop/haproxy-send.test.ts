@@ -88,7 +88,7 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
       });
     const viaRead = net.createServer(async (socket) => {
       try {
-        const header = await readProxyHeader(socket, { timeout: 3000 });
+        const header = await readProxyHeader(socket, { headerTimeout: 3000 });
         socket.once('data', (d: Buffer) => socket.end(describeHeader(header, d.toString())));
       } catch {
         socket.destroy();

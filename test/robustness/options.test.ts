@@ -48,7 +48,7 @@ describe('header timeouts beyond 2^31-1 ms', () => {
       process.on('warning', onWarning);
       try {
         const stream = new PassThrough();
-        const reading = readProxyHeader(stream, { timeout }).then(
+        const reading = readProxyHeader(stream, { headerTimeout: timeout }).then(
           (header) => header?.source,
           (error: { code?: string }) => error.code,
         );

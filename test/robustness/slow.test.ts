@@ -142,7 +142,7 @@ describe('slow senders', () => {
     cleanups.push(() => void socket.destroy());
     const listenersBefore = listenerCounts(socket);
     const t0 = Date.now();
-    const reading = readProxyHeader(socket, { timeout: 300 }).then(
+    const reading = readProxyHeader(socket, { headerTimeout: 300 }).then(
       () => 'resolved',
       (error: { code?: string }) => error.code,
     );

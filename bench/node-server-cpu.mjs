@@ -1,0 +1,149 @@
+// Server CPU per connection of an http server with `acceptProxyProtocol` against the same http
+// server without it. The servers run in a child process of their own so that the CPU measured
+// (`process.cpuUsage` there) is the server's alone; this process is the client. Short connections
+// (one request each, `Connection: close`), interleaved rounds, median of the paired ratios.
+// `node bench/node-server-cpu.mjs` runs it alone (after `npm run build`).
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cases } from './cases.mjs';
+
+const here = fileURLToPath(import.meta.url);
+const dist = join(dirname(here), '..', 'dist', 'node.js');
+const V2_HEADER = cases.find((c) => c.id === 'v2-tcp4').bytes;
+const REQUEST = Buffer.from('GET / HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n', 'latin1');
+
+export const SERVER_CPU_TARGET = 1.1;
+
+/** The variants measured, each against the plain server of its own round. */
+const VARIANTS = {
+  default: {},
+  trusted: { trusted: ['127.0.0.1'] },
+  opaque: { transparent: false },
+};
+
+async function serve() {
+  const node = await import(dist);
+  const handler = (req, res) => {
+    // What a framework does: read the client's address.
+    res.end(req.socket.remoteAddress);
+  };
+  const ports = {};
+  const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+  ports.plain = await listen(http.createServer(handler));
+  for (const [name, options] of Object.entries(VARIANTS)) {
+    const server = http.createServer(handler);
+    try {
+      node.acceptProxyProtocol(server, options);
+    } catch {
+      continue; // an option this build does not know
+    }
+    ports[name] = await listen(server);
+  }
+  process.on('message', (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send({ cpu: user + system });
+    } else if (message === 'exit') process.exit(0);
+  });
+  process.send({ ports });
+}
+
+function ask(child) {
+  return new Promise((resolve) => {
+    child.once('message', (message) => resolve(message.cpu));
+    child.send('cpu');
+  });
+}
+
+/** Opens `count` connections, `concurrency` at a time; each sends `payload` and reads the response to its end. */
+function run(port, payload, count, concurrency) {
+  return new Promise((resolve, reject) => {
+    let started = 0;
+    let done = 0;
+    const next = () => {
+      if (started >= count) return;
+      started++;
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(payload));
+      let bytes = 0;
+      socket.on('data', (chunk) => {
+        bytes += chunk.length;
+      });
+      socket.on('error', reject);
+      socket.on('close', () => {
+        if (bytes === 0) reject(new Error('no response'));
+        done++;
+        if (done === count) resolve();
+        else next();
+      });
+    };
+    for (let k = 0; k < concurrency; k++) next();
+  });
+}
+
+async function cpuOf(child, port, payload, count, concurrency) {
+  const before = await ask(child);
+  await run(port, payload, count, concurrency);
+  return ((await ask(child)) - before) / count;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Server CPU µs per connection, plain and with `acceptProxyProtocol` (clients send a v2 TCP4
+ * header then the request in one write), for each variant: the defaults (transparent sockets on),
+ * `trusted` (the policy reads the peer address), `transparent: false`. `ratio` = the median over
+ * rounds of (ours ÷ plain of the same round): the target is ≤ 1.10.
+ */
+export async function serverCpu({ count = 1000, concurrency = 8, rounds = 15 } = {}) {
+  const child = fork(here, ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { ports } = await new Promise((resolve) => child.once('message', resolve));
+  const plainPayload = REQUEST;
+  const proxyPayload = Buffer.concat([V2_HEADER, REQUEST]);
+  const names = Object.keys(ports).filter((name) => name !== 'plain');
+  // Warm-up, untimed.
+  await run(ports.plain, plainPayload, count, concurrency);
+  for (const name of names) await run(ports[name], proxyPayload, count, concurrency);
+  const samples = Object.fromEntries(names.map((name) => [name, { plain: [], ours: [], ratios: [] }]));
+  for (let r = 0; r < rounds; r++) {
+    for (const name of names) {
+      // Alternate which goes first, so that a drift in machine load does not favour one side.
+      const first = r % 2 === 0;
+      const a = first ? await cpuOf(child, ports.plain, plainPayload, count, concurrency) : undefined;
+      const ours = await cpuOf(child, ports[name], proxyPayload, count, concurrency);
+      const plain = a ?? (await cpuOf(child, ports.plain, plainPayload, count, concurrency));
+      samples[name].plain.push(plain);
+      samples[name].ours.push(ours);
+      samples[name].ratios.push(ours / plain);
+    }
+  }
+  child.send('exit');
+  return names.map((name) => ({
+    label: name,
+    plainUs: median(samples[name].plain),
+    oursUs: median(samples[name].ours),
+    ratio: median(samples[name].ratios),
+  }));
+}
+
+if (process.argv.includes('--serve')) {
+  await serve();
+} else if (here === process.argv[1]) {
+  if (!existsSync(dist)) {
+    console.log('proxyproto/node is not built yet (dist/node.js missing): run `npm run build` first.');
+  } else {
+    const quick = process.argv.includes('--quick');
+    for (const v of await serverCpu(quick ? { rounds: 5 } : {})) {
+      console.log(
+        `http server CPU per connection (${v.label}): ours ${v.oursUs.toFixed(1)} µs, plain ${v.plainUs.toFixed(1)} µs, ratio ${v.ratio.toFixed(3)}`,
+      );
+    }
+  }
+}
