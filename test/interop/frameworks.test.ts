@@ -18,9 +18,13 @@ import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import express from 'express';
+import Fastify from 'fastify';
+import Koa from 'koa';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
+import { acceptProxyProtocol } from '../../src/node/index.js';
 import {
   type Certs,
   describeWithPeers,
@@ -68,6 +72,18 @@ describe('docs/frameworks.md', () => {
     expect([...shown.keys()].sort()).toEqual([...files].sort());
     expect(files.sort()).toEqual(RECIPES.map((r) => `${r}.mjs`).sort());
     for (const [file, code] of shown) expect(code, file).toBe(readFileSync(join(examples, file), 'utf8'));
+  });
+});
+
+describe('given the app instead of its server', () => {
+  test.each([
+    ['express', () => express(), /app\.listen\(\) returns the server/],
+    ['koa', () => new Koa(), /app\.listen\(\) returns the server/],
+    ['fastify', () => Fastify(), /pass app\.server/],
+  ] as const)('%s: acceptProxyProtocol throws a TypeError naming the call that returns the server', (_name, make, fix) => {
+    const app = make();
+    expect(() => acceptProxyProtocol(app as never)).toThrow(TypeError);
+    expect(() => acceptProxyProtocol(app as never)).toThrow(fix);
   });
 });
 
