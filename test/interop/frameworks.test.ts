@@ -58,7 +58,8 @@ type Recipe = (typeof RECIPES)[number];
 /** Three clients as HAProxy sees them: distinct loopback source addresses. */
 const CLIENTS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'] as const;
 const VIAS = ['v2', 'v1'] as const;
-type Via = (typeof VIAS)[number];
+/** `http`: HAProxy in HTTP mode in front of one recipe, to show it never mixes clients on a connection. */
+type Via = (typeof VIAS)[number] | 'http';
 const TIMEOUT = 5000;
 
 describe('docs/frameworks.md', () => {
@@ -122,7 +123,8 @@ describeWithPeers('framework recipes behind HAProxy 2.6 (send-proxy-v2 and send-
     ensureBuilt();
     dir = tempDir('frameworks');
     certs = makeCerts(dir.path); // server.key and server.crt, which the TLS recipes read from their cwd
-    const ports = await freePorts(RECIPES.length * 3);
+    const ports = await freePorts(RECIPES.length * 3 + 1);
+    front.set('koa-http', ports[RECIPES.length * 3] as number);
     const backends = new Map<Recipe, number>();
     for (const [i, recipe] of RECIPES.entries()) {
       backends.set(recipe, ports[i * 3] as number);
@@ -151,6 +153,15 @@ describeWithPeers('framework recipes behind HAProxy 2.6 (send-proxy-v2 and send-
 `,
       ),
     );
+    // HTTP mode, reusing idle server connections as eagerly as HAProxy can: a connection that
+    // started with a PROXY header is private to its client all the same.
+    sections.push(`listen koa-http
+    mode http
+    option httplog
+    http-reuse always
+    bind 127.0.0.1:${port('koa', 'http')}
+    server app 127.0.0.1:${backends.get('koa')} send-proxy-v2
+`);
     // TCP mode: HAProxy adds no X-Forwarded-For; the PROXY header is the only carrier of the client.
     const config = `global
     log stdout format raw local0
@@ -278,6 +289,17 @@ ${sections.join('\n')}`;
 
   test('koa 3: ctx.ip is the client', async () => {
     await answers('koa', bodyOf('koa'));
+  });
+
+  test('koa 3 behind HAProxy in HTTP mode with http-reuse always: every request still sees its own client', async () => {
+    const seen: string[] = [];
+    for (const round of [1, 2]) {
+      for (const client of CLIENTS) {
+        const res = await get('koa', 'http', client, `/?round=${round}`);
+        seen.push(`${client} → ${res.status} ${res.body.trim()}`);
+      }
+    }
+    expect(seen).toEqual([...CLIENTS, ...CLIENTS].map((client) => `${client} → 200 ${client}`));
   });
 
   test('hono on @hono/node-server: getConnInfo(c).remote is the client (address, port, addressType)', async () => {
