@@ -11,4 +11,4 @@ const app = Fastify({
   },
 });
 app.get('/', async (request) => `${request.ip}\n`);
-await app.listen({ port: Number(process.env.PORT ?? 3000), host: '::' });
+await app.listen({ port: Number(process.env.PORT ?? 3000), host: '0.0.0.0' });

@@ -8,7 +8,7 @@
  *
  * The docs show the example files verbatim; the first test keeps the two identical.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -18,6 +18,7 @@ import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
@@ -28,13 +29,13 @@ import { acceptProxyProtocol } from '../../src/node/index.js';
 import {
   type Certs,
   describeWithPeers,
+  findProgram,
   freePorts,
   makeCerts,
   PeerProcess,
   startHaproxy,
   stopAllPeers,
   tempDir,
-  waitListening,
 } from './peers.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -111,6 +112,21 @@ function ensureBuilt(): void {
   }
 }
 
+/**
+ * Polls the listen table (`ss`, never a connection: a header-less one would be dropped) until
+ * something listens on `port`, on any address: `*` (dual stack), `0.0.0.0`, `[::]`.
+ */
+async function waitForPort(port: number, isAlive: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { stdout } = await promisify(execFile)(findProgram('ss') ?? 'ss', ['-Hltn', `sport = :${port}`]);
+    if (stdout.trim() !== '') return;
+    if (!isAlive()) throw new Error(`exited before listening on port ${port}`);
+    if (Date.now() > deadline) throw new Error(`not listening on port ${port} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describeWithPeers('framework recipes behind HAProxy 2.6 (send-proxy-v2 and send-proxy)', ['haproxy', 'openssl', 'ss'], () => {
   let dir: ReturnType<typeof tempDir>;
   let certs: Certs;
@@ -139,7 +155,7 @@ describeWithPeers('framework recipes behind HAProxy 2.6 (send-proxy-v2 and send-
       RECIPES.map(async (recipe) => {
         const app = apps.get(recipe) as PeerProcess;
         try {
-          await waitListening([`*:${backends.get(recipe)}`], () => !app.exited, 30_000);
+          await waitForPort(backends.get(recipe) as number, () => !app.exited);
         } catch (error) {
           throw new Error(`${recipe}: ${(error as Error).message}\n--- output ---\n${app.output}`);
         }
