@@ -6,7 +6,9 @@
  * asserts what the framework itself reports (req.ip, request.ip, ctx.ip, getConnInfo, the
  * upgrade request's socket, the log lines), never what proxyproto reports.
  *
- * The docs show the example files verbatim; the first test keeps the two identical.
+ * The docs show the example files verbatim; the first test keeps the two identical. The other
+ * claims of the page that need no load balancer (the TypeError for an app, getPeerAddress,
+ * `transparent: false`) run in process.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -25,7 +27,8 @@ import Koa from 'koa';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { acceptProxyProtocol } from '../../src/node/index.js';
+import { encode } from '../../src/index.js';
+import { acceptProxyProtocol, getClientAddress, getPeerAddress } from '../../src/node/index.js';
 import {
   type Certs,
   describeWithPeers,
@@ -86,6 +89,42 @@ describe('given the app instead of its server', () => {
     const app = make();
     expect(() => acceptProxyProtocol(app as never)).toThrow(TypeError);
     expect(() => acceptProxyProtocol(app as never)).toThrow(fix);
+  });
+});
+
+describe('the load balancer stays readable (in process, a header written by hand)', () => {
+  const header = encode({ source: { address: '203.0.113.9', port: 51234 }, destination: { address: '10.0.0.5', port: 443 } });
+
+  /** express answers `req.ip client=… peer=…` for one request that starts with `header`. */
+  async function ask(options: { transparent?: boolean }): Promise<string> {
+    const app = express();
+    app.get('/', (req, res) =>
+      res.send(`${req.ip} client=${getClientAddress(req.socket)?.address} peer=${getPeerAddress(req.socket)?.address}`),
+    );
+    const server = app.listen(0, '127.0.0.1');
+    acceptProxyProtocol(server, options);
+    try {
+      await once(server, 'listening');
+      const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+      socket.setTimeout(TIMEOUT, () => socket.destroy(new Error(`no answer within ${TIMEOUT} ms`)));
+      socket.end(Buffer.concat([header, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]));
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      await once(socket, 'close');
+      const response = Buffer.concat(chunks).toString('latin1');
+      return response.slice(response.indexOf('\r\n\r\n') + 4);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  }
+
+  test('by default req.ip is the client; getPeerAddress is the load balancer', async () => {
+    expect(await ask({})).toBe('203.0.113.9 client=203.0.113.9 peer=127.0.0.1');
+  });
+
+  test('with transparent: false, req.ip is the load balancer again; getClientAddress is the client', async () => {
+    expect(await ask({ transparent: false })).toBe('127.0.0.1 client=203.0.113.9 peer=127.0.0.1');
   });
 });
 
