@@ -6,8 +6,7 @@
 
 export type { HeaderFromSocketOptions, ProxyConnectExtras, ProxyConnectOptions, SocketAddresses } from './client.js';
 export { connect, createConnection, headerFromSocket } from './client.js';
-export type { ProxyDatagram } from './dgram.js';
-export { decodeDatagram, encodeDatagram } from './dgram.js';
+export type { ProxyErrorMessage, ProxyHeaderMessage } from './diagnostics.js';
 export type { ProxyMode, ReadProxyHeaderOptions } from './options.js';
 export { DEFAULT_HEADER_TIMEOUT } from './options.js';
 export type { ProxyPolicy, ProxyPolicyFunction, TrustedPeers } from './policy.js';

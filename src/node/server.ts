@@ -14,7 +14,7 @@ import { type DecodeOptions, HeaderParser, type ProxyHeader, ProxyProtocolError 
 import { errorChannel, headerChannel } from './diagnostics.js';
 import { DEFAULT_HEADER_TIMEOUT, type ProxyMode } from './options.js';
 import { assertPolicy, compilePolicy, type ProxyPolicy, type ProxyPolicyFunction, type TrustedPeers } from './policy.js';
-import { proxyHeaderSymbol, type ReadHeaderSettings, readHeader } from './socket.js';
+import { handOverAtEnd, proxyHeaderSymbol, type ReadHeaderSettings, readHeader } from './socket.js';
 import { adoptTransparent, makeTransparent } from './transparent.js';
 import { checkMode, checkOptions, checkServer, checkTrusted, DECODE_OPTION_NAMES, milliseconds, optionalBoolean } from './validate.js';
 
@@ -200,6 +200,10 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
   const forward = (socket: Socket): void => {
     originalEmit.call(server, 'connection', socket);
   };
+  const handOver = (socket: Socket, atEnd: boolean): void => {
+    if (atEnd) handOverAtEnd(socket, () => forward(socket));
+    else forward(socket);
+  };
 
   const fail = (error: Error, socket: Socket): void => {
     const code = (error as { code?: unknown }).code;
@@ -228,7 +232,7 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
       return;
     }
     stats.pending++;
-    const cancel = readHeader(socket, settings[chosen], (error, header) => {
+    const cancel = readHeader(socket, settings[chosen], (error, header, atEnd) => {
       waiting.delete(socket);
       stats.pending--;
       if (error !== null) {
@@ -237,13 +241,13 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
       }
       if (header === null) {
         stats.none++;
-        forward(socket);
+        handOver(socket, atEnd);
         return;
       }
       if (chosen === 'ignore') {
         stats.ignored++;
         stats.none++;
-        forward(socket);
+        handOver(socket, atEnd);
         return;
       }
       store(socket, header);
@@ -251,7 +255,7 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
       if (header.version === 1) stats.v1++;
       else stats.v2++;
       if (headerChannel.hasSubscribers) headerChannel.publish({ header, socket, server });
-      forward(socket);
+      handOver(socket, atEnd);
     });
     waiting.set(socket, cancel);
   };

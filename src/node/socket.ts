@@ -47,7 +47,7 @@ export interface ReadHeaderSettings {
 export function readHeader(
   socket: Duplex,
   settings: ReadHeaderSettings,
-  done: (error: Error | null, header: ProxyHeader | null) => void,
+  done: (error: Error | null, header: ProxyHeader | null, atEnd: boolean) => void,
 ): (reason: Error) => void {
   const parser = settings.rejectHeaders === true ? undefined : new HeaderParser(settings.decode);
   // Under rejectHeaders: the first bytes, while they are still a prefix of a signature.
@@ -57,6 +57,9 @@ export function readHeader(
   let timer: NodeJS.Timeout | undefined;
   let silence: NodeJS.Timeout | undefined;
 
+  // Set when the stream is handed on at its end with nothing left to read: its 'end' is then
+  // emitted (or was) without a read, and whoever takes the socket may miss it.
+  let atEnd = false;
   const finish = (error: Error | null, header: ProxyHeader | null, rest?: Uint8Array): void => {
     if (finished) return;
     finished = true;
@@ -67,7 +70,7 @@ export function readHeader(
     socket.removeListener('error', onError);
     socket.removeListener('close', onClose);
     if (error === null && rest !== undefined && rest.length > 0 && !socket.readableEnded) socket.unshift(toBuffer(rest));
-    done(error, header === null ? null : withBuffers(header));
+    done(error, header === null ? null : withBuffers(header), atEnd && (rest === undefined || rest.length === 0));
   };
 
   function onReadable(): void {
@@ -112,6 +115,7 @@ export function readHeader(
   }
 
   function onEof(): void {
+    atEnd = true;
     if (parser === undefined) {
       // Fewer bytes than a signature, then the end: not a header.
       finish(null, null, head);
@@ -153,8 +157,14 @@ export function readHeader(
     finish(incomplete(parser?.bufferedLength ?? head?.length ?? 0), null);
   }
 
-  if (socket.destroyed || socket.readableEnded) {
+  if (socket.destroyed) {
     process.nextTick(onClose);
+    return (reason) => finish(reason, null);
+  }
+  if (socket.readableLength === 0 && ended(socket)) {
+    // The end arrived before the read began: a 'readable' listener now would emit 'end' at once
+    // (if it is not already gone, which the caller can see in socket.readableEnded).
+    process.nextTick(onEof);
     return (reason) => finish(reason, null);
   }
   socket.on('readable', onReadable);
@@ -187,6 +197,31 @@ export function readHeader(
     silence.unref();
   }
   return (reason) => finish(reason, null);
+}
+
+/**
+ * @internal Hands `socket` on (`handOver()`) when it is at its end with nothing to read. A socket
+ * emits `'end'` on the tick after its end of data whether or not anyone reads, so a new owner
+ * attaching listeners later (after an `await`, say) misses it. Listeners added by the time of the
+ * next macrotask that did not hear it get it then, once; an `'end'` still to come is left to
+ * the stream.
+ */
+export function handOverAtEnd(socket: Duplex, handOver: () => void): void {
+  const before = new Set(socket.listeners('end'));
+  let heard: Set<unknown> | undefined;
+  const mark = (): void => {
+    heard = new Set(socket.listeners('end'));
+  };
+  if (socket.readableEnded) heard = before;
+  else socket.once('end', mark);
+  handOver();
+  setImmediate(() => {
+    socket.removeListener('end', mark);
+    if (heard === undefined) return;
+    for (const listener of socket.listeners('end')) {
+      if (!before.has(listener) && !heard.has(listener) && listener !== mark) (listener as () => void).call(socket);
+    }
+  });
 }
 
 /** Whether the stream has seen its end of data (`'end'` may not be emitted yet). */
@@ -261,7 +296,7 @@ export function readProxyHeader(socket: Duplex, options?: ReadProxyHeaderOptions
       return;
     }
     let disposable: Disposable | undefined;
-    const cancel = readHeader(socket, settings, (error, header) => {
+    const cancel = readHeader(socket, settings, (error, header, atEnd) => {
       disposable?.[Symbol.dispose]();
       if (error !== null) {
         if (errorChannel.hasSubscribers) errorChannel.publish({ error, socket });
@@ -273,7 +308,8 @@ export function readProxyHeader(socket: Duplex, options?: ReadProxyHeaderOptions
         if (transparent) makeTransparent(socket as Socket, header);
         if (headerChannel.hasSubscribers) headerChannel.publish({ header, socket });
       }
-      resolve(header);
+      if (atEnd) handOverAtEnd(socket, () => resolve(header));
+      else resolve(header);
     });
     if (signal !== undefined) {
       disposable = addAbortListener(signal, () => cancel(new AbortError(undefined, { cause: signal.reason })));

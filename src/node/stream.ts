@@ -13,13 +13,22 @@ import {
   type ProxyHeaderInit,
   ProxyProtocolError,
 } from '../index.js';
-import type { ProxyMode } from './options.js';
-import { isSignaturePrefix, toBuffer } from './util.js';
+import { DEFAULT_HEADER_TIMEOUT, type ProxyMode } from './options.js';
+import { isSignaturePrefix, toBuffer, withBuffers } from './util.js';
+import { checkMode, checkOptions, checkSignal, DECODE_OPTION_NAMES, ENCODE_OPTION_NAMES, milliseconds } from './validate.js';
+
+const DECODER_OPTION_NAMES: readonly string[] = ['mode', 'headerTimeout', 'highWaterMark', 'signal', ...DECODE_OPTION_NAMES];
+const ENCODER_OPTION_NAMES: readonly string[] = ['highWaterMark', 'signal', ...ENCODE_OPTION_NAMES];
 
 /** Options of {@link ProxyProtocolDecoder}. */
 export interface ProxyProtocolDecoderOptions extends DecodeOptions {
   /** Defaults to `'strict'`. */
   mode?: ProxyMode;
+  /**
+   * Milliseconds from construction to a known header (or to knowing there is none) before the
+   * stream is destroyed with `ERR_PROXY_HEADER_TIMEOUT`. Defaults to 10 000; `0` disables.
+   */
+  headerTimeout?: number;
   /** Passed to `Transform`. */
   highWaterMark?: number;
   /** Destroys the stream when aborted (as every Node stream's `signal` option). */
@@ -40,16 +49,47 @@ export class ProxyProtocolDecoder extends Transform {
   header: ProxyHeader | null | undefined = undefined;
   readonly #parser: HeaderParser;
   readonly #lenient: boolean;
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor(options: ProxyProtocolDecoderOptions = {}) {
-    const { mode = 'strict', highWaterMark, signal, ...decodeOptions } = options;
-    const streamOptions: TransformOptions = {};
-    if (highWaterMark !== undefined) streamOptions.highWaterMark = highWaterMark;
-    if (signal !== undefined) streamOptions.signal = signal;
-    super(streamOptions);
-    if (mode !== 'strict' && mode !== 'lenient') throw new TypeError(`mode must be 'strict' or 'lenient'`);
-    this.#parser = new HeaderParser(decodeOptions);
+  /** @throws {TypeError} for an unknown option or one of the wrong type. @throws {RangeError} for an impossible value. */
+  constructor(options?: ProxyProtocolDecoderOptions) {
+    const {
+      mode = 'strict',
+      headerTimeout,
+      highWaterMark,
+      signal,
+      ...decodeOptions
+    } = checkOptions(options, 'ProxyProtocolDecoder', DECODER_OPTION_NAMES);
+    checkMode(mode);
+    checkSignal(signal);
+    const timeout = milliseconds(headerTimeout, 'headerTimeout', DEFAULT_HEADER_TIMEOUT);
+    const parser = new HeaderParser(decodeOptions);
+    super(streamOptions(highWaterMark, signal));
+    this.#parser = parser;
     this.#lenient = mode === 'lenient';
+    if (timeout > 0) {
+      this.#timer = setTimeout(
+        () => {
+          this.destroy(
+            new ProxyProtocolError('ERR_PROXY_HEADER_TIMEOUT', `no complete PROXY protocol header within ${timeout} ms`, {
+              offset: this.#parser.bufferedLength,
+            }),
+          );
+        },
+        Math.min(timeout, MAX_TIMER_DELAY),
+      );
+      this.#timer.unref();
+    }
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#clearTimer();
+    callback(error);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -112,8 +152,9 @@ export class ProxyProtocolDecoder extends Transform {
   }
 
   #known(header: ProxyHeader | null): void {
-    this.header = header;
-    this.emit('header', header);
+    this.#clearTimer();
+    this.header = header === null ? null : withBuffers(header);
+    this.emit('header', this.header);
   }
 }
 
@@ -144,13 +185,14 @@ export interface ProxyProtocolEncoderOptions extends EncodeOptions {
 export class ProxyProtocolEncoder extends Transform {
   #header: Buffer | undefined;
 
-  constructor(header: ProxyHeaderInit, options: ProxyProtocolEncoderOptions = {}) {
-    const { highWaterMark, signal, ...encodeOptions } = options;
-    const streamOptions: TransformOptions = {};
-    if (highWaterMark !== undefined) streamOptions.highWaterMark = highWaterMark;
-    if (signal !== undefined) streamOptions.signal = signal;
-    super(streamOptions);
-    this.#header = toBuffer(encode(header, encodeOptions));
+  /** @throws {TypeError} for an unknown option; a `ProxyProtocolError` for an invalid header. */
+  constructor(header: ProxyHeaderInit, options?: ProxyProtocolEncoderOptions) {
+    const { highWaterMark, signal, ...encodeOptions } = checkOptions(options, 'ProxyProtocolEncoder', ENCODER_OPTION_NAMES);
+    checkSignal(signal);
+    if (typeof header !== 'object' || header === null) throw new TypeError('ProxyProtocolEncoder needs a header object');
+    const bytes = toBuffer(encode(header, encodeOptions));
+    super(streamOptions(highWaterMark, signal));
+    this.#header = bytes;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -168,6 +210,21 @@ export class ProxyProtocolEncoder extends Transform {
     this.#header = undefined;
     callback(null, header);
   }
+}
+
+/** Longest delay setTimeout honours: a longer one would fire at once. */
+const MAX_TIMER_DELAY = 0x7fffffff;
+
+function streamOptions(highWaterMark: unknown, signal: AbortSignal | undefined): TransformOptions {
+  const options: TransformOptions = {};
+  if (highWaterMark !== undefined) {
+    if (typeof highWaterMark !== 'number' || !Number.isInteger(highWaterMark) || highWaterMark < 0) {
+      throw new RangeError(`highWaterMark must be a non-negative integer, got ${String(highWaterMark)}`);
+    }
+    options.highWaterMark = highWaterMark;
+  }
+  if (signal !== undefined) options.signal = signal;
+  return options;
 }
 
 function missing(): ProxyProtocolError {
