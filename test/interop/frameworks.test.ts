@@ -92,12 +92,13 @@ describe('given the app instead of its server', () => {
   });
 });
 
-describe('the load balancer stays readable (in process, a header written by hand)', () => {
+describe('what the page says about the socket (in process, a header written by hand)', () => {
   const header = encode({ source: { address: '203.0.113.9', port: 51234 }, destination: { address: '10.0.0.5', port: 443 } });
 
   /** express answers `req.ip client=… peer=…` for one request that starts with `header`. */
-  async function ask(options: { transparent?: boolean }): Promise<string> {
+  async function ask(options: { transparent?: boolean }, trustProxy = false, extra = ''): Promise<string> {
     const app = express();
+    app.set('trust proxy', trustProxy);
     app.get('/', (req, res) =>
       res.send(`${req.ip} client=${getClientAddress(req.socket)?.address} peer=${getPeerAddress(req.socket)?.address}`),
     );
@@ -107,7 +108,7 @@ describe('the load balancer stays readable (in process, a header written by hand
       await once(server, 'listening');
       const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
       socket.setTimeout(TIMEOUT, () => socket.destroy(new Error(`no answer within ${TIMEOUT} ms`)));
-      socket.end(Buffer.concat([header, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]));
+      socket.end(Buffer.concat([header, Buffer.from(`GET / HTTP/1.1\r\nHost: x\r\n${extra}Connection: close\r\n\r\n`)]));
       const chunks: Buffer[] = [];
       socket.on('data', (c: Buffer) => chunks.push(c));
       await once(socket, 'close');
@@ -121,6 +122,12 @@ describe('the load balancer stays readable (in process, a header written by hand
 
   test('by default req.ip is the client; getPeerAddress is the load balancer', async () => {
     expect(await ask({})).toBe('203.0.113.9 client=203.0.113.9 peer=127.0.0.1');
+  });
+
+  test("express 'trust proxy' on: req.ip is whatever X-Forwarded-For the client wrote (why the recipes leave it off)", async () => {
+    const spoofed = 'X-Forwarded-For: 198.51.100.7\r\n';
+    expect(await ask({}, false, spoofed)).toBe('203.0.113.9 client=203.0.113.9 peer=127.0.0.1');
+    expect(await ask({}, true, spoofed)).toBe('198.51.100.7 client=203.0.113.9 peer=127.0.0.1');
   });
 
   test('with transparent: false, req.ip is the load balancer again; getClientAddress is the client', async () => {
