@@ -25,31 +25,29 @@ const VARIANTS = {
   opaque: { transparent: false },
 };
 
-async function serve() {
-  const node = await import(dist);
+/** The server process: one http server, plain or with `acceptProxyProtocol(server, VARIANTS[name])`. */
+async function serve(name) {
   const handler = (req, res) => {
     // What a framework does: read the client's address.
     res.end(req.socket.remoteAddress);
   };
-  const ports = {};
-  const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
-  ports.plain = await listen(http.createServer(handler));
-  for (const [name, options] of Object.entries(VARIANTS)) {
-    const server = http.createServer(handler);
+  const server = http.createServer(handler);
+  if (name !== 'plain') {
+    const node = await import(dist);
     try {
-      node.acceptProxyProtocol(server, options);
+      node.acceptProxyProtocol(server, VARIANTS[name]);
     } catch {
-      continue; // an option this build does not know
+      process.send({ port: null }); // an option this build does not know
+      return;
     }
-    ports[name] = await listen(server);
   }
+  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
   process.on('message', (message) => {
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send({ cpu: user + system });
     } else if (message === 'exit') process.exit(0);
   });
-  process.send({ ports });
 }
 
 function ask(child) {
@@ -99,32 +97,44 @@ const median = (values) => {
 /**
  * Server CPU µs per connection, plain and with `acceptProxyProtocol` (clients send a v2 TCP4
  * header then the request in one write), for each variant: the defaults (transparent sockets on),
- * `trusted` (the policy reads the peer address), `transparent: false`. `ratio` = the median over
- * rounds of (ours ÷ plain of the same round): the target is ≤ 1.10.
+ * `trusted` (the policy reads the peer address), `transparent: false`. Each server runs in its own
+ * process. `ratio` = the median over rounds of (ours ÷ plain of the same round): the target is
+ * ≤ 1.10.
  */
-export async function serverCpu({ count = 1000, concurrency = 8, rounds = 15 } = {}) {
-  const child = fork(here, ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const { ports } = await new Promise((resolve) => child.once('message', resolve));
+export async function serverCpu({ count = 200, concurrency = 8, rounds = 60 } = {}) {
+  // One process per server, so that neither shares its engine state (inline caches, heap) with
+  // the other: the plain server's is what a plain server has.
+  const servers = {};
+  for (const name of ['plain', ...Object.keys(VARIANTS)]) {
+    const child = fork(here, ['--serve', name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const { port } = await new Promise((resolve) => child.once('message', resolve));
+    if (port === null) child.send('exit');
+    else servers[name] = { child, port };
+  }
+  const plain = servers.plain;
   const plainPayload = REQUEST;
   const proxyPayload = Buffer.concat([V2_HEADER, REQUEST]);
-  const names = Object.keys(ports).filter((name) => name !== 'plain');
+  const names = Object.keys(servers).filter((name) => name !== 'plain');
   // Warm-up, untimed.
-  await run(ports.plain, plainPayload, count, concurrency);
-  for (const name of names) await run(ports[name], proxyPayload, count, concurrency);
+  for (let i = 0; i < 3; i++) {
+    await run(plain.port, plainPayload, count, concurrency);
+    for (const name of names) await run(servers[name].port, proxyPayload, count, concurrency);
+  }
   const samples = Object.fromEntries(names.map((name) => [name, { plain: [], ours: [], ratios: [] }]));
   for (let r = 0; r < rounds; r++) {
     for (const name of names) {
-      // Alternate which goes first, so that a drift in machine load does not favour one side.
+      // Short rounds, paired, in alternating order, so that a change in machine load lands on
+      // both sides of a ratio.
       const first = r % 2 === 0;
-      const a = first ? await cpuOf(child, ports.plain, plainPayload, count, concurrency) : undefined;
-      const ours = await cpuOf(child, ports[name], proxyPayload, count, concurrency);
-      const plain = a ?? (await cpuOf(child, ports.plain, plainPayload, count, concurrency));
-      samples[name].plain.push(plain);
+      const a = first ? await cpuOf(plain.child, plain.port, plainPayload, count, concurrency) : undefined;
+      const ours = await cpuOf(servers[name].child, servers[name].port, proxyPayload, count, concurrency);
+      const base = a ?? (await cpuOf(plain.child, plain.port, plainPayload, count, concurrency));
+      samples[name].plain.push(base);
       samples[name].ours.push(ours);
-      samples[name].ratios.push(ours / plain);
+      samples[name].ratios.push(ours / base);
     }
   }
-  child.send('exit');
+  for (const { child } of Object.values(servers)) child.send('exit');
   return names.map((name) => ({
     label: name,
     plainUs: median(samples[name].plain),
@@ -134,13 +144,13 @@ export async function serverCpu({ count = 1000, concurrency = 8, rounds = 15 } =
 }
 
 if (process.argv.includes('--serve')) {
-  await serve();
+  await serve(process.argv[process.argv.indexOf('--serve') + 1]);
 } else if (here === process.argv[1]) {
   if (!existsSync(dist)) {
     console.log('proxyproto/node is not built yet (dist/node.js missing): run `npm run build` first.');
   } else {
     const quick = process.argv.includes('--quick');
-    for (const v of await serverCpu(quick ? { rounds: 5 } : {})) {
+    for (const v of await serverCpu(quick ? { rounds: 20 } : {})) {
       console.log(
         `http server CPU per connection (${v.label}): ours ${v.oursUs.toFixed(1)} µs, plain ${v.plainUs.toFixed(1)} µs, ratio ${v.ratio.toFixed(3)}`,
       );

@@ -8,6 +8,7 @@
  * listener array also covers listeners added later and connections injected with
  * `server.emit('connection', socket)`, and leaves `listeners()` untouched.
  */
+import { Server as HttpServer } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { type DecodeOptions, HeaderParser, type ProxyHeader, ProxyProtocolError } from '../index.js';
@@ -108,6 +109,16 @@ export interface ProxyProtocolIntegration {
 }
 
 type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
+
+interface Pending {
+  /** Ends the read: with an error, or with the timeout error built by the reader. */
+  cancel: (reason: Error | 'timeout') => void;
+  /** `performance.now()` at which the header is late. */
+  deadline: number;
+}
+
+/** Longest delay setTimeout honours (about 24.8 days): a longer one would fire at once. */
+const MAX_TIMER_DELAY = 0x7fffffff;
 type Close = (callback?: (error?: Error) => void) => unknown;
 
 const REJECTED = new Set(['ERR_PROXY_HEADER_MISSING', 'ERR_PROXY_CONNECTION_REJECTED', 'ERR_PROXY_VERSION_NOT_ALLOWED']);
@@ -171,12 +182,16 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
     );
   }
   const choose = compilePolicy(base, trusted, untrusted);
+  // An http server parses what its socket's 'data' listener gets: the bytes after the header go
+  // straight to that listener (see handOver).
+  const keepRest = server instanceof HttpServer;
+  // The header timeout is the integration's own (see sweep), not one timer per connection.
   const settings: Record<ProxyPolicy, ReadHeaderSettings> = {
-    require: { lenient: false, timeout, decode },
-    use: { lenient: true, timeout, decode, assumeNoHeaderAfter: quiet },
-    ignore: { lenient: true, timeout, decode, assumeNoHeaderAfter: quiet },
-    reject: { lenient: true, timeout, decode, rejectHeaders: true, assumeNoHeaderAfter: quiet },
-    skip: { lenient: true, timeout, decode },
+    require: { lenient: false, timeout, callerTimer: true, decode, keepRest },
+    use: { lenient: true, timeout, callerTimer: true, decode, assumeNoHeaderAfter: quiet, keepRest },
+    ignore: { lenient: true, timeout, callerTimer: true, decode, assumeNoHeaderAfter: quiet, keepRest },
+    reject: { lenient: true, timeout, callerTimer: true, decode, rejectHeaders: true, assumeNoHeaderAfter: quiet, keepRest },
+    skip: { lenient: true, timeout, callerTimer: true, decode, keepRest },
   };
 
   const stats: ProxyProtocolStats = {
@@ -191,7 +206,26 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
     rejected: 0,
     errors: 0,
   };
-  const waiting = new Map<Socket, (reason: Error) => void>();
+  // Connections reading their header, oldest first. They all have the same timeout, so their
+  // deadlines come in insertion order and one timer, armed for the oldest, serves them all:
+  // no timer per connection.
+  const waiting = new Map<Socket, Pending>();
+  let sweeper: NodeJS.Timeout | undefined;
+  const arm = (delay: number): void => {
+    sweeper = setTimeout(sweep, Math.min(Math.max(Math.ceil(delay), 1), MAX_TIMER_DELAY));
+    sweeper.unref();
+  };
+  const sweep = (): void => {
+    sweeper = undefined;
+    const now = performance.now();
+    for (const pending of waiting.values()) {
+      if (pending.deadline > now) {
+        arm(pending.deadline - now);
+        return;
+      }
+      pending.cancel('timeout'); // deletes the entry
+    }
+  };
   const target = server as unknown as { emit: Emit; close: Close };
   const hadOwnEmit = Object.hasOwn(server, 'emit');
   const hadOwnClose = Object.hasOwn(server, 'close');
@@ -200,9 +234,16 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
   const forward = (socket: Socket): void => {
     originalEmit.call(server, 'connection', socket);
   };
-  const handOver = (socket: Socket, atEnd: boolean): void => {
+  const handOver = (socket: Socket, atEnd: boolean, rest: Buffer | undefined): void => {
     if (atEnd) handOverAtEnd(socket, () => forward(socket));
     else forward(socket);
+    if (rest === undefined || socket.destroyed) return;
+    // The http server's connection listener has attached its 'data' listener (and made its
+    // parser consume the handle): giving it the bytes directly saves the unshift, the resume and
+    // the flow of the stream machinery, which cost more than the rest of the header reading put
+    // together. Anything else attached to the socket gets them back on the stream.
+    if (socket.listenerCount('data') > 0 && socket.listenerCount('readable') === 0) socket.emit('data', rest);
+    else socket.unshift(rest);
   };
 
   const fail = (error: Error, socket: Socket): void => {
@@ -232,7 +273,7 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
       return;
     }
     stats.pending++;
-    const cancel = readHeader(socket, settings[chosen], (error, header, atEnd) => {
+    const cancel = readHeader(socket, settings[chosen], (error, header, atEnd, rest) => {
       waiting.delete(socket);
       stats.pending--;
       if (error !== null) {
@@ -241,13 +282,13 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
       }
       if (header === null) {
         stats.none++;
-        handOver(socket, atEnd);
+        handOver(socket, atEnd, rest);
         return;
       }
       if (chosen === 'ignore') {
         stats.ignored++;
         stats.none++;
-        handOver(socket, atEnd);
+        handOver(socket, atEnd, rest);
         return;
       }
       store(socket, header);
@@ -255,14 +296,17 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
       if (header.version === 1) stats.v1++;
       else stats.v2++;
       if (headerChannel.hasSubscribers) headerChannel.publish({ header, socket, server });
-      handOver(socket, atEnd);
+      handOver(socket, atEnd, rest);
     });
-    waiting.set(socket, cancel);
+    if (timeout > 0) {
+      waiting.set(socket, { cancel, deadline: performance.now() + timeout });
+      if (sweeper === undefined) arm(timeout);
+    } else waiting.set(socket, { cancel, deadline: Number.POSITIVE_INFINITY });
   };
 
   const dropPending = (message: string): void => {
     const closing = new ProxyProtocolError('ERR_PROXY_HEADER_INCOMPLETE', message);
-    for (const [socket, cancel] of [...waiting]) {
+    for (const [socket, { cancel }] of [...waiting]) {
       waiting.delete(socket);
       socket.on('error', ignoreError);
       cancel(closing);
@@ -272,17 +316,20 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
 
   // A TLS server builds its TLSSocket inside its own 'connection' listener; it surfaces here.
   const tls = transparent && server instanceof TlsServer;
-  const intercepting: Emit = function (this: unknown, event, ...args) {
-    if (event === 'connection' && args[0] !== undefined) {
-      onConnection(args[0] as Socket);
+  // Every event of the server comes through here ('request' for each request of an http server):
+  // `arguments` forwards them without building an array per event.
+  const intercepting = function (this: unknown, event: string | symbol, first?: unknown, second?: unknown): boolean {
+    if (event === 'connection' && first !== undefined) {
+      onConnection(first as Socket);
       return true;
     }
     if (tls) {
-      if (event === 'secureConnection') adoptTransparent(args[0]);
-      else if (event === 'tlsClientError') adoptTransparent(args[1]);
+      if (event === 'secureConnection') adoptTransparent(first);
+      else if (event === 'tlsClientError') adoptTransparent(second);
     }
-    return originalEmit.call(this, event, ...args);
-  };
+    // biome-ignore lint/complexity/noArguments: see above
+    return Reflect.apply(originalEmit, this, arguments) as boolean;
+  } as Emit;
   // server.close() alone would wait for connections still reading their header (they are not
   // the server's yet, so closeIdleConnections does not see them) until their timeout.
   const closing: Close = function (this: unknown, callback) {
@@ -306,6 +353,8 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
       }
       installed.delete(server);
       dropPending('PROXY protocol integration closed before the header arrived');
+      if (sweeper !== undefined) clearTimeout(sweeper);
+      sweeper = undefined;
     },
   };
 }

@@ -32,11 +32,16 @@ export interface ReadHeaderSettings {
   rejectHeaders?: boolean;
   /** Lenient only: milliseconds without a single byte after which the stream counts as header-less; 0 never. */
   assumeNoHeaderAfter?: number;
+  /** Give the bytes after the header to `done` instead of unshifting them. */
+  keepRest?: boolean;
+  /** The caller times the read out (`cancel('timeout')`): no timer of its own. */
+  callerTimer?: boolean;
 }
 
 /**
  * @internal Reads the header off `socket` and calls `done` exactly once. The socket is left with
- * none of this function's listeners, with the bytes after the header unshifted, and (on error)
+ * none of this function's listeners, with the bytes after the header unshifted (or given to
+ * `done` under `keepRest`), and (on error)
  * untouched otherwise: the caller decides whether to destroy it. Returns a function that cancels
  * the read with the given error.
  *
@@ -47,8 +52,8 @@ export interface ReadHeaderSettings {
 export function readHeader(
   socket: Duplex,
   settings: ReadHeaderSettings,
-  done: (error: Error | null, header: ProxyHeader | null, atEnd: boolean) => void,
-): (reason: Error) => void {
+  done: (error: Error | null, header: ProxyHeader | null, atEnd: boolean, rest?: Buffer) => void,
+): (reason: Error | 'timeout') => void {
   const parser = settings.rejectHeaders === true ? undefined : new HeaderParser(settings.decode);
   // Under rejectHeaders: the first bytes, while they are still a prefix of a signature.
   let head: Uint8Array | undefined;
@@ -69,8 +74,14 @@ export function readHeader(
     socket.removeListener('end', onEnd);
     socket.removeListener('error', onError);
     socket.removeListener('close', onClose);
-    if (error === null && rest !== undefined && rest.length > 0 && !socket.readableEnded) socket.unshift(toBuffer(rest));
-    done(error, header === null ? null : withBuffers(header), atEnd && (rest === undefined || rest.length === 0));
+    const more = error === null && rest !== undefined && rest.length > 0 && !socket.readableEnded;
+    if (more && settings.keepRest !== true) socket.unshift(toBuffer(rest));
+    done(
+      error,
+      header === null ? null : withBuffers(header),
+      atEnd && (rest === undefined || rest.length === 0),
+      more && settings.keepRest === true ? toBuffer(rest) : undefined,
+    );
   };
 
   function onReadable(): void {
@@ -159,32 +170,34 @@ export function readHeader(
 
   if (socket.destroyed) {
     process.nextTick(onClose);
-    return (reason) => finish(reason, null);
+    return (reason) => finish(reason === 'timeout' ? incomplete(0) : reason, null);
   }
   if (socket.readableLength === 0 && ended(socket)) {
     // The end arrived before the read began: a 'readable' listener now would emit 'end' at once
     // (if it is not already gone, which the caller can see in socket.readableEnded).
     process.nextTick(onEof);
-    return (reason) => finish(reason, null);
+    return (reason) => finish(reason === 'timeout' ? incomplete(0) : reason, null);
   }
   socket.on('readable', onReadable);
   socket.on('end', onEnd);
   socket.on('error', onError);
   socket.on('close', onClose);
-  if (settings.timeout > 0) {
-    timer = setTimeout(
-      () => {
-        finish(
-          new ProxyProtocolError('ERR_PROXY_HEADER_TIMEOUT', `no complete PROXY protocol header within ${settings.timeout} ms`, {
-            offset: parser?.bufferedLength ?? head?.length ?? 0,
-          }),
-          null,
-        );
-      },
-      Math.min(settings.timeout, MAX_TIMER_DELAY),
+  const timeOut = (): void => {
+    finish(
+      new ProxyProtocolError('ERR_PROXY_HEADER_TIMEOUT', `no complete PROXY protocol header within ${settings.timeout} ms`, {
+        offset: parser?.bufferedLength ?? head?.length ?? 0,
+      }),
+      null,
     );
+  };
+  if (settings.timeout > 0 && settings.callerTimer !== true) {
+    timer = setTimeout(timeOut, Math.min(settings.timeout, MAX_TIMER_DELAY));
     timer.unref();
   }
+  const cancel = (reason: Error | 'timeout'): void => {
+    if (reason === 'timeout') timeOut();
+    else finish(reason, null);
+  };
   const quiet = settings.assumeNoHeaderAfter ?? 0;
   if (settings.lenient && quiet > 0) {
     silence = setTimeout(
@@ -196,7 +209,7 @@ export function readHeader(
     );
     silence.unref();
   }
-  return (reason) => finish(reason, null);
+  return cancel;
 }
 
 /**
