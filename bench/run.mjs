@@ -19,6 +19,7 @@ import {
   suite,
 } from './lib.mjs';
 import { ACCEPT_TARGET, acceptRate, loadNode, STREAM_TARGET, streamPassThrough } from './node.mjs';
+import { serverCpu, serverCpuReport } from './node-server-cpu.mjs';
 
 const quick = process.argv.includes('--quick');
 const CPU_MS = quick ? 300 : 900;
@@ -74,6 +75,7 @@ if (node !== undefined) {
     streams.push(await streamPassThrough(node, { chunkSize, chunks: quick ? 100_000 : 400_000, rounds: quick ? 3 : 5 }));
   accepts.push(...(await acceptRate(node, { rounds: quick ? 3 : 6 })));
 }
+const cpu = serverCpuReport(node === undefined ? [] : await serverCpu(quick ? { rounds: 11 } : {}));
 const load = loadAverage();
 
 // ---------------------------------------------------------------------------------------------
@@ -114,6 +116,7 @@ for (const st of streams) {
 for (const a of accepts)
   if (a.ratio < ACCEPT_TARGET) misses.push(`accept rate (${a.label}): ${a.ratio.toFixed(2)} × plain server < ${ACCEPT_TARGET}`);
 if (node === undefined) misses.push('proxyproto/node not built: node benchmarks not run');
+misses.push(...cpu.misses);
 
 // ---------------------------------------------------------------------------------------------
 // Text table
@@ -152,6 +155,7 @@ if (node !== undefined) {
       `  accept rate, ${a.label} header: ours ${a.oursPerSec.toFixed(0)}/s, plain server ${a.plainPerSec.toFixed(0)}/s   ${a.ratio.toFixed(2)}`,
     );
   }
+  for (const line of cpu.lines) console.log(line);
 }
 console.log(`\nload average during the run: ${load}`);
 console.log(`\nencodeInto allocation (heap growth over ${CALLS.toLocaleString('en')} calls with no GC in between)`);
@@ -223,6 +227,7 @@ if (node !== undefined) {
       `| connections served per second, strict, ${a.label} header | ${a.oursPerSec.toFixed(0)} | ${a.plainPerSec.toFixed(0)} (plain server) | ${a.ratio.toFixed(2)} |`,
     );
   }
+  md.push(...cpu.rows);
   md.push('');
   md.push('- Stream: `ProxyProtocolDecoder` fed a v2 TCP4 header then the same Buffer over and over, drained by a');
   md.push('  `data` listener; nothing is copied, so the MB/s measure per-chunk overhead, not memory bandwidth.');

@@ -79,17 +79,34 @@ export function compilePolicy(
   if (trusted === undefined) return (socket) => checked(choose(peerOf(socket), socket));
   let isTrusted: (address: string, socket: Socket) => boolean;
   if (typeof trusted === 'function') isTrusted = trusted;
+  else if (trusted instanceof BlockList) isTrusted = (address) => inList(trusted, address);
   else {
-    const list = trusted instanceof BlockList ? trusted : trustedList(trusted as readonly string[]);
+    // The list is ours and never changes, and the peers are few (the load balancers): remember
+    // the answer per address, as BlockList.check costs more than the rest of the policy.
+    const list = trustedList(trusted as readonly string[]);
+    const known = new Map<string, boolean>();
     isTrusted = (address) => {
-      const version = isIP(address);
-      return version !== 0 && list.check(address, version === 4 ? 'ipv4' : 'ipv6');
+      let answer = known.get(address);
+      if (answer === undefined) {
+        answer = inList(list, address);
+        if (known.size >= KNOWN_PEERS) known.clear();
+        known.set(address, answer);
+      }
+      return answer;
     };
   }
   return (socket) => {
     const address = peerOf(socket);
     return isTrusted(address, socket) ? checked(choose(address, socket)) : untrusted;
   };
+}
+
+/** Peers whose trust is remembered at once; beyond that the memory starts over. */
+const KNOWN_PEERS = 1024;
+
+function inList(list: BlockList, address: string): boolean {
+  const version = isIP(address);
+  return version !== 0 && list.check(address, version === 4 ? 'ipv4' : 'ipv6');
 }
 
 function peerOf(socket: Socket): string {
