@@ -235,7 +235,7 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
     originalEmit.call(server, 'connection', socket);
   };
   const handOver = (socket: Socket, atEnd: boolean, rest: Buffer | undefined): void => {
-    if (atEnd) handOverAtEnd(socket, () => forward(socket));
+    if (atEnd) handOverAtEnd(socket, () => forward(socket), false);
     else forward(socket);
     if (rest === undefined || socket.destroyed) return;
     // The http server's connection listener has attached its 'data' listener (and made its

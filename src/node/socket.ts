@@ -214,27 +214,26 @@ export function readHeader(
 
 /**
  * @internal Hands `socket` on (`handOver()`) when it is at its end with nothing to read. A socket
- * emits `'end'` on the tick after its end of data whether or not anyone reads, so a new owner
- * attaching listeners later (after an `await`, say) misses it. Listeners added by the time of the
- * next macrotask that did not hear it get it then, once; an `'end'` still to come is left to
- * the stream.
+ * emits `'end'` on the tick after its end of data whether or not anyone reads, so a new owner that
+ * attaches its listeners later misses it. A synchronous hand-over (a server's `'connection'`
+ * listeners) comes before that tick; a `deferred` one (a promise settling) waits for the next
+ * macrotask, by when the socket's `'end'` is out. Either way, listeners added after an `'end'`
+ * that was already out get it once, at the next macrotask. Nothing is attached to the socket.
  */
-export function handOverAtEnd(socket: Duplex, handOver: () => void): void {
-  const before = new Set(socket.listeners('end'));
-  let heard: Set<unknown> | undefined;
-  const mark = (): void => {
-    heard = new Set(socket.listeners('end'));
-  };
-  if (socket.readableEnded) heard = before;
-  else socket.once('end', mark);
-  handOver();
-  setImmediate(() => {
-    socket.removeListener('end', mark);
-    if (heard === undefined) return;
-    for (const listener of socket.listeners('end')) {
-      if (!before.has(listener) && !heard.has(listener) && listener !== mark) (listener as () => void).call(socket);
+export function handOverAtEnd(socket: Duplex, handOver: () => void, deferred: boolean): void {
+  const settle = (): void => {
+    if (!socket.readableEnded) {
+      handOver(); // 'end' still to come (or never, for a stream nobody reads): the stream emits it
+      return;
     }
-  });
+    const before = new Set(socket.rawListeners('end'));
+    handOver();
+    setImmediate(() => {
+      for (const listener of socket.rawListeners('end')) if (!before.has(listener)) (listener as () => void).call(socket);
+    });
+  };
+  if (deferred && !socket.readableEnded) setImmediate(settle);
+  else settle();
 }
 
 /** Whether the stream has seen its end of data (`'end'` may not be emitted yet). */
@@ -321,7 +320,7 @@ export function readProxyHeader(socket: Duplex, options?: ReadProxyHeaderOptions
         if (transparent) makeTransparent(socket as Socket, header);
         if (headerChannel.hasSubscribers) headerChannel.publish({ header, socket });
       }
-      if (atEnd) handOverAtEnd(socket, () => resolve(header));
+      if (atEnd) handOverAtEnd(socket, () => resolve(header), true);
       else resolve(header);
     });
     if (signal !== undefined) {

@@ -21,6 +21,7 @@ import {
   type AcceptProxyProtocolOptions,
   acceptProxyProtocol,
   getClientAddress,
+  getPeerAddress,
   getProxyHeader,
   type ProxyProtocolIntegration,
 } from '../../src/node/index.js';
@@ -444,7 +445,8 @@ export function describeRequest(req: http.IncomingMessage): Seen {
   const header = getProxyHeader(req.socket);
   return {
     path: req.url ?? '',
-    peer: { address: req.socket.remoteAddress, port: req.socket.remotePort },
+    // The load balancer: the socket itself reports the client (transparent sockets).
+    peer: { address: getPeerAddress(req.socket)?.address, port: getPeerAddress(req.socket)?.port },
     header:
       header === null
         ? null
