@@ -185,13 +185,15 @@ export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtoco
   // An http server parses what its socket's 'data' listener gets: the bytes after the header go
   // straight to that listener (see handOver).
   const keepRest = server instanceof HttpServer;
-  // The header timeout is the integration's own (see sweep), not one timer per connection.
+  // The header timeout is the integration's own (see sweep), not one timer per connection. No
+  // decoding option: the parser's defaults, not options resolved again for every connection.
+  const decodeOptions = Object.keys(decode).length === 0 ? undefined : decode;
   const settings: Record<ProxyPolicy, ReadHeaderSettings> = {
-    require: { lenient: false, timeout, callerTimer: true, decode, keepRest },
-    use: { lenient: true, timeout, callerTimer: true, decode, assumeNoHeaderAfter: quiet, keepRest },
-    ignore: { lenient: true, timeout, callerTimer: true, decode, assumeNoHeaderAfter: quiet, keepRest },
-    reject: { lenient: true, timeout, callerTimer: true, decode, rejectHeaders: true, assumeNoHeaderAfter: quiet, keepRest },
-    skip: { lenient: true, timeout, callerTimer: true, decode, keepRest },
+    require: { lenient: false, timeout, callerTimer: true, decode: decodeOptions, keepRest },
+    use: { lenient: true, timeout, callerTimer: true, decode: decodeOptions, assumeNoHeaderAfter: quiet, keepRest },
+    ignore: { lenient: true, timeout, callerTimer: true, decode: decodeOptions, assumeNoHeaderAfter: quiet, keepRest },
+    reject: { lenient: true, timeout, callerTimer: true, decode: decodeOptions, rejectHeaders: true, assumeNoHeaderAfter: quiet, keepRest },
+    skip: { lenient: true, timeout, callerTimer: true, decode: decodeOptions, keepRest },
   };
 
   const stats: ProxyProtocolStats = {

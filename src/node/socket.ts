@@ -298,7 +298,12 @@ export function readProxyHeader(socket: Duplex, options?: ReadProxyHeaderOptions
     }
     // Validates the decoding options now, not at the first byte.
     new HeaderParser(decode);
-    settings = { lenient: mode === 'lenient', timeout, decode, assumeNoHeaderAfter: quiet };
+    settings = {
+      lenient: mode === 'lenient',
+      timeout,
+      decode: Object.keys(decode).length === 0 ? undefined : decode,
+      assumeNoHeaderAfter: quiet,
+    };
   } catch (error) {
     return Promise.reject(error);
   }
