@@ -262,3 +262,39 @@ describe('server.close() with connections still reading their header', () => {
     expect(integration.stats.pending).toBe(0);
   });
 });
+
+describe('http servers get the bytes after the header directly', () => {
+  test('two pipelined requests in the same segment as the header are both served, in order', async () => {
+    const server = http.createServer((req, res) => res.end(req.url));
+    const integration = acceptProxyProtocol(server);
+    cleanups.push(() => integration.close());
+    const port = await listen(server);
+    cleanups.push(() => closeServer(server));
+    const socket = await rawConnect(port);
+    const answer = collect(socket);
+    socket.write(concat(encode(INIT), 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    const text = (await answer).toString();
+    expect(text.match(/\r\n\r\n\/[ab]/g)).toEqual(['\r\n\r\n/a', '\r\n\r\n/b']);
+  });
+
+  test("a 'connection' listener of the application that reads in paused mode gets them back on the stream", async () => {
+    const server = http.createServer((_req, res) => res.end('unused'));
+    const seen: Buffer[] = [];
+    server.prependListener('connection', (socket: net.Socket) => {
+      socket.on('readable', () => {
+        let chunk: Buffer | null;
+        while ((chunk = socket.read()) !== null) seen.push(chunk);
+      });
+    });
+    const integration = acceptProxyProtocol(server);
+    cleanups.push(() => integration.close());
+    const port = await listen(server);
+    cleanups.push(() => closeServer(server));
+    const socket = await rawConnect(port);
+    socket.on('error', () => {});
+    socket.write(concat(encode(INIT), 'hello'));
+    while (seen.length === 0) await delay(5);
+    expect(Buffer.concat(seen).toString()).toBe('hello');
+    socket.destroy();
+  });
+});
