@@ -3,6 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
+import { fc, test as fcTest } from '@fast-check/vitest';
 import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
@@ -141,4 +142,48 @@ describe('the stream classes', () => {
     const error = await new Promise<{ code?: string }>((resolve) => decoder.on('error', resolve));
     expect(error.code).toBe('ERR_PROXY_HEADER_TIMEOUT');
   });
+});
+
+// The Node-side options (the core checks its decoding options itself): whatever value each takes,
+// the call succeeds or throws a TypeError / RangeError of ours, never an internal error.
+describe('any value for any Node-side option', () => {
+  const anything = fc.oneof(
+    fc.anything(),
+    fc.constantFrom(Number.NaN, -1, 0, 2 ** 31, Number.POSITIVE_INFINITY, '', 'strict', 'use', [], [''], ['10.0.0.0/8'], () => 'use'),
+  );
+  const accepted = ['mode', 'policy', 'trusted', 'untrusted', 'headerTimeout', 'transparent', 'assumeNoHeaderAfter'] as const;
+  const ours = (error: unknown) => (error instanceof TypeError || error instanceof RangeError) && !INTERNAL.test((error as Error).message);
+
+  fcTest.prop([fc.constantFrom(...accepted), anything], { numRuns: 300 })('acceptProxyProtocol', (key, value) => {
+    const warnings = process.listeners('warning');
+    process.removeAllListeners('warning');
+    try {
+      acceptProxyProtocol(http.createServer(), { [key]: value } as never).close();
+    } catch (error) {
+      expect(ours(error), String(error)).toBe(true);
+    } finally {
+      for (const listener of warnings) process.on('warning', listener);
+    }
+  });
+
+  fcTest.prop([fc.constantFrom('mode', 'headerTimeout', 'signal', 'transparent', 'assumeNoHeaderAfter'), anything], { numRuns: 200 })(
+    'readProxyHeader',
+    async (key, value) => {
+      const stream = new PassThrough();
+      const reading = readProxyHeader(stream, { [key]: value } as never);
+      stream.end(encode({}));
+      await reading.catch((error) => expect(ours(error), String(error)).toBe(true));
+    },
+  );
+
+  fcTest.prop([fc.constantFrom('mode', 'headerTimeout', 'highWaterMark', 'signal'), anything], { numRuns: 200 })(
+    'ProxyProtocolDecoder',
+    (key, value) => {
+      try {
+        new ProxyProtocolDecoder({ [key]: value } as never).destroy();
+      } catch (error) {
+        expect(ours(error), String(error)).toBe(true);
+      }
+    },
+  );
 });
