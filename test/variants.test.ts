@@ -21,8 +21,8 @@ import {
 import { ProxyProtocolError } from '../src/index.js';
 import { resolveDecodeOptions } from '../src/options.js';
 import { decodeV1General, decodeV1Resolved } from '../src/v1.js';
-import { ipv4, ipv6, port } from './arbitraries.js';
-import { ascii, hex } from './helpers.js';
+import { ipv4, ipv6, port } from './support/arbitraries.js';
+import { ascii, hex } from './support/bytes.js';
 
 /** Numbers around the limits (255, 65535), sometimes with leading zeros. */
 const number = (max: number) =>

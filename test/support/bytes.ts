@@ -1,4 +1,5 @@
-/** Bytes in tests and fuzz targets: hex and latin1 text, concatenation, comparison, chunking. */
+/** Bytes in tests and fuzz targets: hex and latin1 text, concatenation, comparison, chunking, seeded random bytes, digests. */
+import { createHash } from 'node:crypto';
 
 export function hex(bytes: Uint8Array): string {
   let s = '';
@@ -60,4 +61,30 @@ export function cut(bytes: Uint8Array, fractions: readonly number[]): Uint8Array
   }
   chunks.push(bytes.slice(last));
   return chunks;
+}
+
+/** A small deterministic PRNG (mulberry32): the same bytes for the same seed, on every run. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `length` bytes drawn from `next` (a {@link prng}). */
+export function randomBytes(next: () => number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (next() * 256) | 0;
+  return out;
+}
+
+/** The SHA-256 of the parts one after the other, as hex: compares megabytes without holding two copies. */
+export function sha256(...parts: Uint8Array[]): string {
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p);
+  return hash.digest('hex');
 }
