@@ -1,6 +1,7 @@
 /** Every fuzz target, in the order the runner takes them. */
 import type { Context, NodeContext } from '../context.js';
 import type { FuzzTarget } from '../target.js';
+import { argumentTargets } from './arguments.js';
 import { datagramTargets } from './datagram.js';
 import { decodeTargets } from './decode.js';
 import { encodeTargets } from './encode.js';
@@ -18,6 +19,7 @@ export function coreTargets(context: Context): FuzzTarget[] {
     ...encodeTargets(context),
     ...tlvTargets(context),
     ...datagramTargets(context),
+    ...argumentTargets(context),
   ];
 }
 
