@@ -58,6 +58,20 @@ export function isLibraryError(lib: Core, error: unknown): error is ProxyProtoco
   return error instanceof lib.ProxyProtocolError && typeof error.code === 'string' && error.code.startsWith('ERR_PROXY_');
 }
 
+/** A call's value, or how it refused: a ProxyProtocolError's code, or `TypeError` / `RangeError`. */
+export type Attempt<T> = { ok: true; value: T } | { ok: false; refusal: string };
+
+/** Runs `fn`, which may refuse its arguments; any other error escaping is a broken invariant. */
+export function attempt<T>(lib: Core, what: string, fn: () => T): Attempt<T> {
+  try {
+    return { ok: true, value: fn() };
+  } catch (error) {
+    if (isLibraryError(lib, error)) return { ok: false, refusal: error.code };
+    if (isArgumentError(error)) return { ok: false, refusal: error.name };
+    throw new InvariantError(`${what}: an internal error escaped: ${describeError(error)}`, { cause: error });
+  }
+}
+
 export function describeError(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

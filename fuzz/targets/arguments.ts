@@ -6,19 +6,13 @@
 import fc from 'fast-check';
 import { decodeOptions, headerInit, junk, rawBytes } from '../../test/support/arbitraries.js';
 import type { Context, Core } from '../context.js';
-import { describeError, InvariantError, invariant, isArgumentError, isLibraryError, show } from '../invariant.js';
+import { attempt, invariant, show } from '../invariant.js';
 import { type FuzzTarget, target } from '../target.js';
 
 /** How a call ended: `ok`, a ProxyProtocolError's code, or `TypeError` / `RangeError`. */
 function outcome(lib: Core, what: string, fn: () => unknown): string {
-  try {
-    fn();
-    return 'ok';
-  } catch (error) {
-    if (isLibraryError(lib, error)) return error.code;
-    if (isArgumentError(error)) return error.name;
-    throw new InvariantError(`${what}: an internal error escaped: ${describeError(error)}`, { cause: error });
-  }
+  const r = attempt(lib, what, fn);
+  return r.ok ? 'ok' : r.refusal;
 }
 
 /** Not bytes, and nothing a caller could mean as bytes. */

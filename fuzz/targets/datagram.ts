@@ -4,7 +4,7 @@ import { v1Case, v2Case } from '../../test/support/arbitraries.js';
 import { concat, hex, sameBytes } from '../../test/support/bytes.js';
 import type { Context, Core } from '../context.js';
 import { type Input, inputs } from '../inputs.js';
-import { guarded, invariant, normalizeHeader, sameHeader, show, summary } from '../invariant.js';
+import { attempt, guarded, invariant, normalizeHeader, sameHeader, show, summary } from '../invariant.js';
 import { type FuzzTarget, target } from '../target.js';
 
 /**
@@ -53,6 +53,15 @@ export function datagramTargets(context: Context): FuzzTarget[] {
         invariant(sameBytes(got.value.payload, payload), () => `payload differs: ${hex(got.value.payload)}`);
       },
       describe: (v) => `init=${show(v.c.init)}\npayload=${hex(v.payload)}`,
+    }),
+    target({
+      name: 'datagram-v1-refused',
+      arbitrary: v1Case,
+      check: (c) => {
+        const r = attempt(lib, 'encodeDatagram', () => lib.encodeDatagram(c.init, new Uint8Array(0)));
+        invariant(!r.ok, 'encodeDatagram writes a v1 header, which a datagram cannot carry');
+      },
+      describe: (c) => `init=${show(c.init)}`,
     }),
     target({
       name: 'datagram-decode',

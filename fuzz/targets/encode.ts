@@ -4,33 +4,8 @@ import type { EncodeOptions, ProxyHeader, ProxyHeaderInit } from '../../src/inde
 import { anyEncodeOptions, anyInit, type HeaderCase, headerCase } from '../../test/support/arbitraries.js';
 import { hex, sameBytes } from '../../test/support/bytes.js';
 import type { Context, Core } from '../context.js';
-import {
-  describeError,
-  guarded,
-  InvariantError,
-  invariant,
-  isArgumentError,
-  isLibraryError,
-  normalizeHeader,
-  sameHeader,
-  show,
-  summary,
-} from '../invariant.js';
+import { attempt, guarded, invariant, normalizeHeader, sameHeader, show, summary } from '../invariant.js';
 import { type FuzzTarget, target } from '../target.js';
-
-/** A call's value, or how it refused: a ProxyProtocolError's code, or `TypeError` / `RangeError`. */
-type Attempt<T> = { ok: true; value: T } | { ok: false; refusal: string };
-
-/** Runs `fn`, which may refuse its arguments; any other error escaping is a broken invariant. */
-function attempt<T>(lib: Core, what: string, fn: () => T): Attempt<T> {
-  try {
-    return { ok: true, value: fn() };
-  } catch (error) {
-    if (isLibraryError(lib, error)) return { ok: false, refusal: error.code };
-    if (isArgumentError(error)) return { ok: false, refusal: error.name };
-    throw new InvariantError(`${what}: an internal error escaped: ${describeError(error)}`, { cause: error });
-  }
-}
 
 /**
  * The encoder invariants for any init: encodingLength refuses exactly what encode refuses;
