@@ -54,6 +54,7 @@ const V6_SRC_FULL = '2001:0db8:85a3:1234:5678:8a2e:0370:7334';
 const V6_DST_FULL = '2001:0db8:85a3:4321:8765:8a2e:0370:7335';
 const V6_SRC = '2001:db8:85a3:1234:5678:8a2e:370:7334';
 const V6_DST = '2001:db8:85a3:4321:8765:8a2e:370:7335';
+const V6_SHORT = '2001:db8::1';
 
 const UNIX_SRC = '/var/run/haproxy/frontend.sock';
 const UNIX_DST = '/run/app/backend.sock';
@@ -114,6 +115,15 @@ export const cases = [
     bytes: Buffer.from(`PROXY TCP6 ${V6_SRC_FULL} ${V6_DST_FULL} ${SPORT} ${DPORT}\r\n`, 'latin1'),
     init: { version: 1, source: { address: V6_SRC_FULL, port: SPORT }, destination: { address: V6_DST_FULL, port: DPORT } },
     expect: { command: 'proxy', family: 'ipv6', source: { address: V6_SRC, port: SPORT }, destination: { address: V6_DST, port: DPORT } },
+  },
+  {
+    // As real senders write it: canonical text (RFC 5952), one address compressed.
+    id: 'v1-tcp6-canonical',
+    label: 'v1 TCP6 (canonical)',
+    version: 1,
+    bytes: Buffer.from(`PROXY TCP6 ${V6_SRC} ${V6_SHORT} ${SPORT} ${DPORT}\r\n`, 'latin1'),
+    init: { version: 1, source: { address: V6_SRC, port: SPORT }, destination: { address: V6_SHORT, port: DPORT } },
+    expect: { command: 'proxy', family: 'ipv6', source: { address: V6_SRC, port: SPORT }, destination: { address: V6_SHORT, port: DPORT } },
   },
   {
     id: 'v2-tcp4',

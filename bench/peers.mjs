@@ -204,6 +204,7 @@ export const peers = [
     decode: ppjs && {
       'v1-tcp4': ppjsV1Decode,
       'v1-tcp6': ppjsV1Decode,
+      'v1-tcp6-canonical': ppjsV1Decode,
       'v2-tcp4': ppjsV2Decode,
       'v2-tcp6': ppjsV2Decode,
       'v2-tlv': { ...ppjsV2Decode, note: 'raw address bytes, TLVs not parsed, CRC32C not checked' },
@@ -213,6 +214,7 @@ export const peers = [
     encode: ppjs && {
       'v1-tcp4': ppjsV1Encode('TCP4'),
       'v1-tcp6': ppjsV1Encode('TCP6'),
+      'v1-tcp6-canonical': ppjsV1Encode('TCP6'),
       'v2-tcp4': ppjsV2Encode('v4'),
       'v2-tcp6': ppjsV2Encode('v6'),
       'v2-local': ppjsV2Encode('local'),
@@ -227,6 +229,7 @@ export const peers = [
     decode: balena && {
       'v1-tcp4': balenaDecode,
       'v1-tcp6': balenaDecode,
+      'v1-tcp6-canonical': balenaDecode,
       'v2-tcp4': balenaDecode,
       'v2-tcp6': balenaDecode,
       'v2-tlv': { ...balenaDecode, note: 'TLVs skipped, CRC32C not checked, header length not reported' },
@@ -236,6 +239,7 @@ export const peers = [
     encode: balena && {
       'v1-tcp4': balenaEncode(1, 'IPv4'),
       'v1-tcp6': balenaEncode(1, 'IPv6'),
+      'v1-tcp6-canonical': balenaEncode(1, 'IPv6'),
       'v2-tcp4': balenaEncode(2, 'IPv4'),
       'v2-tcp6': balenaEncode(2, 'IPv6'),
     },
@@ -244,7 +248,7 @@ export const peers = [
     name: 'findhit-proxywrap',
     short: 'proxywrap',
     ...findhitLoaded,
-    decode: findhitLoaded.mod && { 'v1-tcp4': findhitDecode, 'v1-tcp6': findhitDecode },
+    decode: findhitLoaded.mod && { 'v1-tcp4': findhitDecode, 'v1-tcp6': findhitDecode, 'v1-tcp6-canonical': findhitDecode },
     encode: {},
   },
 ];

@@ -244,7 +244,7 @@ md.push('');
 md.push('## Targets');
 md.push('');
 md.push(
-  '- decode: ≤ 0.50 × proxy-protocol-js on v1 TCP4/TCP6 (full validation, address strings); ≤ 0.67 × on v2 TCP4/TCP6 (with address strings, which it does not produce);',
+  '- decode, × proxy-protocol-js (which neither validates nor canonicalises): ≤ 0.50 on v1 TCP4, ≤ 0.67 on v2 TCP4, ≤ 1.05 on v1 TCP6 canonical, ≤ 1.3 on v1 TCP6 full-length, ≤ 1.0 on v2 TCP6;',
 );
 md.push(`- every operation within ${FLOOR_LIMIT} × the floor;`);
 md.push('- encode ≤ 1.0 × proxy-protocol-js wherever it can encode the case; `encodeInto` allocation-free;');

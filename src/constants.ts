@@ -1,6 +1,7 @@
 /**
- * Wire constants of the PROXY protocol (HAProxy `doc/proxy-protocol.txt`, revision 2026/04/27).
- * Name↔number tables live here so that every other module speaks in names.
+ * Wire constants of the PROXY protocol (HAProxy `doc/proxy-protocol.txt`, revision 2026/04/27):
+ * the one table every module (the command-line tool included) reads names, numbers, offsets and
+ * sizes from.
  */
 
 /** `PROXY` — the first five bytes of every v1 header. */
@@ -41,18 +42,6 @@ export const Limits = {
   /** TLV framing: type (1) + length (2). */
   TLV_HEADER_LENGTH: 3,
 } as const;
-
-/** v2 command nibble (low nibble of byte 12). */
-export const Command = { LOCAL: 0x0, PROXY: 0x1 } as const;
-
-/** v2 address family nibble (high nibble of byte 13). */
-export const Family = { UNSPEC: 0x0, INET: 0x1, INET6: 0x2, UNIX: 0x3 } as const;
-
-/** v2 transport nibble (low nibble of byte 13). */
-export const Transport = { UNSPEC: 0x0, STREAM: 0x1, DGRAM: 0x2 } as const;
-
-/** Size of the v2 address block for each family, in bytes. */
-export const AddressBlockLength = { unspec: 0, ipv4: 12, ipv6: 36, unix: 216 } as const;
 
 /** Registered v2 TLV types (`PP2_TYPE_*`) and the well-known vendor types of the custom range. */
 export const TlvType = {
@@ -95,7 +84,43 @@ export const SslSubtype = {
 /** Bits of the `client` field of a PP2_TYPE_SSL value (`PP2_CLIENT_*`). */
 export const SslClient = { SSL: 0x01, CERT_CONN: 0x02, CERT_SESS: 0x04 } as const;
 
-/** Sub-type of the AWS TLV carrying the VPC endpoint id. */
-export const AWS_SUBTYPE_VPCE_ID = 0x01;
-/** Sub-type of the Azure TLV carrying the private endpoint LINKID. */
-export const AZURE_SUBTYPE_PRIVATE_ENDPOINT_LINKID = 0x01;
+/** The first byte of a vendor TLV's value, which names what follows (`PP2_SUBTYPE_AWS_*`, `PP2_SUBTYPE_AZURE_*`). */
+export const VendorSubtype = {
+  /** In an AWS TLV: the VPC endpoint id follows. */
+  AWS_VPCE_ID: 0x01,
+  /** In an Azure TLV: the private endpoint LINKID follows. */
+  AZURE_PRIVATE_ENDPOINT_LINKID: 0x01,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Internal: the v2 layout and the v1 tokens, by name. Not part of the public entry.
+
+/** @internal Byte offsets in a v2 header. */
+export const V2 = {
+  /** High nibble: version (2); low nibble: command. */
+  VERSION_COMMAND: 12,
+  /** High nibble: address family; low nibble: transport. */
+  FAMILY_TRANSPORT: 13,
+  /** Big-endian length of everything after the fixed part. */
+  LENGTH: 14,
+  /** Start of the address block (then the TLVs). */
+  ADDRESSES: 16,
+  /** The version nibble, already shifted into place. */
+  VERSION: 0x20,
+} as const;
+
+/** @internal The v2 command nibble's meanings, by value. */
+export const COMMANDS = ['local', 'proxy'] as const;
+/** @internal The v2 family nibble's meanings, by value (the order of `AF_UNSPEC`, `AF_INET`, `AF_INET6`, `AF_UNIX`). */
+export const FAMILIES = ['unspec', 'ipv4', 'ipv6', 'unix'] as const;
+/** @internal The v2 transport nibble's meanings, by value. */
+export const TRANSPORTS = ['unspec', 'stream', 'dgram'] as const;
+/** @internal Size of the v2 address block, by family nibble: two addresses, then two ports for IP. */
+export const ADDRESS_BLOCK_LENGTH = [0, 12, 36, 216] as const;
+
+/** @internal Characters of the v1 grammar. */
+export const CR = 0x0d;
+/** @internal */
+export const LF = 0x0a;
+/** @internal */
+export const SPACE = 0x20;

@@ -5,30 +5,10 @@
  * @packageDocumentation
  */
 export { canonicalAddress, ipVersion } from './address.js';
-export {
-  AddressBlockLength,
-  AWS_SUBTYPE_VPCE_ID,
-  AZURE_SUBTYPE_PRIVATE_ENDPOINT_LINKID,
-  Command,
-  Family,
-  Limits,
-  SslClient,
-  SslSubtype,
-  TlvType,
-  Transport,
-  V1_SIGNATURE,
-  V2_SIGNATURE,
-} from './constants.js';
+export { Limits, SslClient, SslSubtype, TlvType, V1_SIGNATURE, V2_SIGNATURE, VendorSubtype } from './constants.js';
 export { crc32c } from './crc32c.js';
-export {
-  type DecodedDatagram,
-  decode,
-  decodeDatagram,
-  encode,
-  encodeDatagram,
-  encodeInto,
-  encodingLength,
-} from './decode.js';
+export { type DecodedDatagram, decode, decodeDatagram } from './decode.js';
+export { encode, encodeDatagram, encodeInto, encodingLength } from './encode.js';
 export {
   isProxyProtocolError,
   ProxyProtocolError,
@@ -37,9 +17,7 @@ export {
 } from './errors.js';
 export type { DecodeOptions, EncodeOptions } from './options.js';
 export { HeaderParser, type ParseStep } from './parser.js';
-export { type SslParts, splitSsl, splitTlvs, tlvsLength } from './tlv.js';
-export { buildSsl, buildTlvs, type SslTlvInit, type TlvInit } from './tlv-build.js';
-export { readSsl, readTlvs, type SslTlv, type TlvView } from './tlv-view.js';
+export { readTlvs, type SslTlv, type TlvView } from './tlv-view.js';
 export type {
   DecodeResult,
   IpEndpoint,
@@ -49,8 +27,8 @@ export type {
   ProxyHeader,
   ProxyHeaderInit,
   ProxyTransport,
+  SslTlvInit,
   Tlv,
+  TlvInit,
   UnixEndpoint,
 } from './types.js';
-export { decodeV1, encodeV1, encodeV1Into, encodingLengthV1 } from './v1.js';
-export { decodeV2, encodeV2, encodeV2Into, encodingLengthV2 } from './v2.js';

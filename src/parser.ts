@@ -3,6 +3,7 @@
  * and socket integrations drive. It buffers at most the header (bounded by `maxHeaderLength`),
  * copies only when a header spans chunks, and hands back the bytes after the header as a view.
  */
+import { Limits, V2 } from './constants.js';
 import { decodeResolved } from './decode.js';
 import { fail } from './errors.js';
 import { type DecodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
@@ -18,7 +19,8 @@ export type ParseStep =
   | { status: 'none'; data: Uint8Array };
 
 const INCOMPLETE: ParseStep = Object.freeze({ status: 'incomplete' });
-const INITIAL_CAPACITY = 128;
+/** A buffer larger than this is dropped on reset rather than kept for the next stream. */
+const KEEP_CAPACITY = 512;
 
 /**
  * Feeds chunks of a byte stream until its PROXY header is decoded.
@@ -88,7 +90,20 @@ export class HeaderParser {
   /** Forgets any buffered bytes. */
   reset(): void {
     this.#used = 0;
-    if (this.#buffer !== undefined && this.#buffer.length > 4 * INITIAL_CAPACITY) this.#buffer = undefined;
+    if (this.#buffer !== undefined && this.#buffer.length > KEEP_CAPACITY) this.#buffer = undefined;
+  }
+
+  /**
+   * The most bytes the header being buffered can take: `maxHeaderLength`, and no more than a v1
+   * line or, once its length field has arrived, the v2 header itself.
+   */
+  #bound(): number {
+    const max = this.#maxHeaderLength;
+    const b = this.#buffer;
+    if (b === undefined || this.#used === 0) return max;
+    if (b[0] === 0x50) return Math.min(max, Limits.V1_MAX_LENGTH);
+    if (this.#used < V2.ADDRESSES) return max;
+    return Math.min(max, V2.ADDRESSES + (((b[V2.LENGTH] as number) << 8) | (b[V2.LENGTH + 1] as number)));
   }
 
   #first(chunk: Uint8Array): ParseStep {
@@ -104,8 +119,8 @@ export class HeaderParser {
   #more(chunk: Uint8Array): ParseStep {
     const before = this.#used;
     // An incomplete result means every byte so far belongs to the header, and the header is at
-    // most maxHeaderLength: never buffer more than that.
-    const room = this.#maxHeaderLength - before;
+    // most maxHeaderLength (and its own length, once known): never buffer more than that.
+    const room = this.#bound() - before;
     const take = Math.min(chunk.length, room);
     this.#append(chunk.subarray(0, take));
     const buffered = (this.#buffer as Uint8Array).subarray(0, this.#used);
@@ -132,12 +147,16 @@ export class HeaderParser {
     return INCOMPLETE;
   }
 
+  /**
+   * Capacity doubles (so that a header fed byte by byte costs linear time, not quadratic) but
+   * never past the header's bound: the buffer holds at most twice what has arrived, and never
+   * more than `maxHeaderLength` or the header's own length.
+   */
   #append(bytes: Uint8Array): void {
     const needed = this.#used + bytes.length;
     let buffer = this.#buffer;
     if (buffer === undefined || buffer.length < needed) {
-      let capacity = buffer === undefined ? INITIAL_CAPACITY : buffer.length * 2;
-      while (capacity < needed) capacity *= 2;
+      const capacity = Math.max(needed, Math.min(2 * (buffer === undefined ? 0 : buffer.length), this.#bound()));
       const grown = new Uint8Array(capacity);
       if (buffer !== undefined) grown.set(buffer.subarray(0, this.#used));
       buffer = this.#buffer = grown;

@@ -1,69 +1,27 @@
 /** Builders: typed values in, wire-ready TLVs out. The inverse of {@link readTlvs}. */
-import { AWS_SUBTYPE_VPCE_ID, AZURE_SUBTYPE_PRIVATE_ENDPOINT_LINKID, Limits, SslClient, SslSubtype, TlvType } from './constants.js';
+import { Limits, SslClient, SslSubtype, TlvType, VendorSubtype } from './constants.js';
 import { fail } from './errors.js';
+import { checkKeys } from './options.js';
 import { tlvsLength, writeTlvs } from './tlv.js';
-import type { Tlv } from './types.js';
+import type { SslTlvInit, Tlv, TlvInit } from './types.js';
 
-/** The PP2_TYPE_SSL fields to send. */
-export interface SslTlvInit {
-  /** The raw `client` bit field. Defaults to the bits set by the three booleans below. */
-  client?: number;
-  /** PP2_CLIENT_SSL. Defaults to `true`. */
-  clientSsl?: boolean;
-  /** PP2_CLIENT_CERT_CONN. */
-  certConnection?: boolean;
-  /** PP2_CLIENT_CERT_SESS. */
-  certSession?: boolean;
-  /** `verify`: 0 when the client certificate verified. Defaults to 0. */
-  verify?: number;
-  /** SSL_VERSION (0x21), printable US-ASCII, e.g. `TLSv1.3`. */
-  version?: string;
-  /** SSL_CN (0x22), UTF-8: the client certificate's Common Name. */
-  cn?: string;
-  /** SSL_CIPHER (0x23), printable US-ASCII, e.g. `TLS_AES_256_GCM_SHA384`. */
-  cipher?: string;
-  /** SSL_SIG_ALG (0x24), printable US-ASCII, e.g. `RSA-SHA256`. */
-  sigAlg?: string;
-  /** SSL_KEY_ALG (0x25), printable US-ASCII, e.g. `RSA2048`. */
-  keyAlg?: string;
-  /** SSL_GROUP (0x26), printable US-ASCII, e.g. `secp256r1`. */
-  group?: string;
-  /** SSL_SIG_SCHEME (0x27), printable US-ASCII, e.g. `rsa_pss_rsae_sha256`. */
-  sigScheme?: string;
-  /** SSL_CLIENT_CERT (0x28): the client certificate, DER bytes. */
-  clientCert?: Uint8Array;
-}
-
-/** Typed TLVs to send. Written in this order: ALPN, AUTHORITY, UNIQUE_ID, SSL, NETNS, AWS, Azure, GCP, then `raw`. */
-export interface TlvInit {
-  /** PP2_TYPE_ALPN (0x01): the negotiated protocol, e.g. `h2`; a string maps one character to one byte. */
-  alpn?: string | Uint8Array;
-  /** PP2_TYPE_AUTHORITY (0x02), UTF-8: the host name the client asked for (TLS SNI). */
-  authority?: string;
-  /** PP2_TYPE_UNIQUE_ID (0x05): opaque connection id, at most 128 bytes; a string is sent as UTF-8. */
-  uniqueId?: string | Uint8Array;
-  /** PP2_TYPE_SSL (0x20): the client's TLS connection. */
-  ssl?: SslTlvInit;
-  /** PP2_TYPE_NETNS (0x30), printable US-ASCII: network namespace name. */
-  netns?: string;
-  /** AWS (0xEA, sub-type 0x01). */
-  aws?: {
-    /** The VPC endpoint id, printable US-ASCII, e.g. `vpce-08d2bf15fac5001c9`. */
-    vpceId: string;
-  };
-  /** Azure Private Link (0xEE, sub-type 0x01). */
-  azure?: {
-    /** The private endpoint LINKID, an unsigned 32-bit integer (sent little-endian). */
-    linkId: number;
-  };
-  /** GCP Private Service Connect (0xE0). */
-  gcp?: {
-    /** The PSC connection id, an unsigned 64-bit integer (sent big-endian). */
-    pscConnectionId: bigint | number;
-  };
-  /** More TLVs, written byte for byte in this order after the typed ones. */
-  raw?: readonly Tlv[];
-}
+const TLV_KEYS: readonly (keyof TlvInit)[] = ['alpn', 'authority', 'uniqueId', 'ssl', 'netns', 'aws', 'azure', 'gcp', 'raw'];
+const SSL_KEYS: readonly (keyof SslTlvInit)[] = [
+  'client',
+  'clientSsl',
+  'certConnection',
+  'certSession',
+  'verify',
+  'version',
+  'cn',
+  'cipher',
+  'sigAlg',
+  'keyAlg',
+  'group',
+  'sigScheme',
+  'clientCert',
+];
+const VENDOR_KEYS = { aws: ['vpceId'], azure: ['linkId'], gcp: ['pscConnectionId'] } as const;
 
 const utf8 = /* @__PURE__ */ new TextEncoder();
 
@@ -95,13 +53,16 @@ function utf8Bytes(value: string, what: string): Uint8Array {
   return utf8.encode(value);
 }
 
-/** Builds the wire TLVs for `init`. @throws {ProxyProtocolError} `ERR_PROXY_INVALID_HEADER` for values that cannot be sent. */
+/** @internal Builds the wire TLVs for `init`. @throws {ProxyProtocolError} `ERR_PROXY_INVALID_HEADER` for values that cannot be sent. */
 export function buildTlvs(init: TlvInit): Tlv[] {
   if (typeof init !== 'object' || init === null) fail('ERR_PROXY_INVALID_HEADER', 'typed TLVs must be an object');
+  // A misspelt or unsupported field would otherwise be dropped without a word.
+  checkKeys(init, TLV_KEYS, 'tlvs');
   for (const key of ['ssl', 'aws', 'azure', 'gcp'] as const) {
     const value = init[key];
     if (value !== undefined && (typeof value !== 'object' || value === null))
       fail('ERR_PROXY_INVALID_HEADER', `tlvs.${key} must be an object`);
+    if (value !== undefined) checkKeys(value, key === 'ssl' ? SSL_KEYS : VENDOR_KEYS[key], `tlvs.${key}`);
   }
   if (init.raw !== undefined && !Array.isArray(init.raw)) fail('ERR_PROXY_INVALID_HEADER', 'tlvs.raw must be an array');
   const tlvs: Tlv[] = [];
@@ -122,7 +83,7 @@ export function buildTlvs(init: TlvInit): Tlv[] {
     const id = asciiBytes(init.aws.vpceId, 'aws.vpceId');
     if (id.length === 0) fail('ERR_PROXY_INVALID_HEADER', 'aws.vpceId must not be empty');
     const value = new Uint8Array(1 + id.length);
-    value[0] = AWS_SUBTYPE_VPCE_ID;
+    value[0] = VendorSubtype.AWS_VPCE_ID;
     value.set(id, 1);
     tlvs.push({ type: TlvType.AWS, value });
   }
@@ -131,7 +92,7 @@ export function buildTlvs(init: TlvInit): Tlv[] {
     if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) fail('ERR_PROXY_INVALID_HEADER', 'azure.linkId must be an integer 0..2^32-1');
     tlvs.push({
       type: TlvType.AZURE,
-      value: Uint8Array.of(AZURE_SUBTYPE_PRIVATE_ENDPOINT_LINKID, id & 0xff, (id >>> 8) & 0xff, (id >>> 16) & 0xff, id >>> 24),
+      value: Uint8Array.of(VendorSubtype.AZURE_PRIVATE_ENDPOINT_LINKID, id & 0xff, (id >>> 8) & 0xff, (id >>> 16) & 0xff, id >>> 24),
     });
   }
   if (init.gcp !== undefined) {
@@ -153,7 +114,7 @@ export function buildTlvs(init: TlvInit): Tlv[] {
 }
 
 /** Builds a PP2_TYPE_SSL value. */
-export function buildSsl(init: SslTlvInit): Uint8Array {
+function buildSsl(init: SslTlvInit): Uint8Array {
   const client =
     init.client ??
     ((init.clientSsl ?? true) ? SslClient.SSL : 0) |

@@ -2,9 +2,9 @@
  * Typed views over v2 TLVs: what a load balancer told us (ALPN, SNI authority, TLS details,
  * cloud endpoint ids) as strings, numbers and booleans instead of bytes.
  */
-import { AWS_SUBTYPE_VPCE_ID, AZURE_SUBTYPE_PRIVATE_ENDPOINT_LINKID, SslClient, SslSubtype, TlvType } from './constants.js';
+import { SslClient, SslSubtype, TlvType, VendorSubtype } from './constants.js';
 import { fail } from './errors.js';
-import { hex2, splitSsl } from './tlv.js';
+import { hex2, splitTlvs } from './tlv.js';
 import type { ProxyHeader, Tlv } from './types.js';
 
 /** PP2_TYPE_SSL, decoded. */
@@ -104,7 +104,8 @@ function text(bytes: Uint8Array, what: string): string {
 }
 
 /**
- * Reads the TLVs of a header (or a TLV list) into typed fields.
+ * Reads the TLVs of a header (or a TLV list) into typed fields. To read an SSL value on its own,
+ * pass it as a list of one: `readTlvs([{ type: TlvType.SSL, value }]).ssl`.
  *
  * - Registered types are strict: a value that breaks its type's rules (text that is not the
  *   encoding the spec names, a malformed SSL value) throws `ERR_PROXY_TLV_INVALID`.
@@ -147,13 +148,13 @@ export function readTlvs(source: ProxyHeader | readonly Tlv[]): TlvView {
         view.ssl = readSsl(v);
         continue;
       case TlvType.AWS:
-        if (view.aws === undefined && v.length > 1 && v[0] === AWS_SUBTYPE_VPCE_ID && isPrintableAscii(v, 1)) {
+        if (view.aws === undefined && v.length > 1 && v[0] === VendorSubtype.AWS_VPCE_ID && isPrintableAscii(v, 1)) {
           view.aws = { vpceId: latin1(v.subarray(1)) };
           continue;
         }
         break;
       case TlvType.AZURE:
-        if (view.azure === undefined && v.length === 5 && v[0] === AZURE_SUBTYPE_PRIVATE_ENDPOINT_LINKID) {
+        if (view.azure === undefined && v.length === 5 && v[0] === VendorSubtype.AZURE_PRIVATE_ENDPOINT_LINKID) {
           view.azure = { linkId: ((v[1] as number) | ((v[2] as number) << 8) | ((v[3] as number) << 16) | ((v[4] as number) << 24)) >>> 0 };
           continue;
         }
@@ -180,9 +181,16 @@ function isPrintableAscii(bytes: Uint8Array, from: number): boolean {
   return true;
 }
 
-/** Decodes a PP2_TYPE_SSL value. @throws {ProxyProtocolError} `ERR_PROXY_TLV_INVALID` when malformed. */
-export function readSsl(value: Uint8Array): SslTlv {
-  const { client, verify, subTlvs } = splitSsl(value);
+/**
+ * Decodes a PP2_TYPE_SSL value: `client` (1 byte), `verify` (u32 big-endian), then sub-TLVs that
+ * must fill the rest exactly. @throws {ProxyProtocolError} `ERR_PROXY_TLV_INVALID` when malformed.
+ */
+function readSsl(value: Uint8Array): SslTlv {
+  if (value.length < 5) fail('ERR_PROXY_TLV_INVALID', `SSL TLV must be at least 5 bytes, got ${value.length}`);
+  const subTlvs = splitTlvs(value, 5, value.length);
+  if (subTlvs === undefined) fail('ERR_PROXY_TLV_INVALID', 'SSL sub-TLVs do not exactly fill the SSL TLV value');
+  const client = value[0] as number;
+  const verify = (((value[1] as number) << 24) | ((value[2] as number) << 16) | ((value[3] as number) << 8) | (value[4] as number)) >>> 0;
   const certConnection = (client & SslClient.CERT_CONN) !== 0;
   const certSession = (client & SslClient.CERT_SESS) !== 0;
   const ssl: SslTlv = {

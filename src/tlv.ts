@@ -7,7 +7,7 @@ import { fail } from './errors.js';
 import type { Tlv } from './types.js';
 
 /**
- * Splits `bytes[start, end)` into TLVs. Values are views into `bytes`, not copies.
+ * @internal Splits `bytes[start, end)` into TLVs. Values are views into `bytes`, not copies.
  * Returns `undefined` if the area does not tile exactly into TLVs (a TLV overruns `end`, or
  * 1–2 bytes dangle at the end); with `strict`, throws `ERR_PROXY_TLV_MALFORMED` instead.
  */
@@ -66,17 +66,7 @@ export function checkTlvs(tlvs: readonly Tlv[], maxUniqueIdLength: number): numb
   return crcIndex;
 }
 
-/** The fixed part of a PP2_TYPE_SSL value and its sub-TLVs. */
-export interface SslParts {
-  /** The `client` bit field (`SslClient`). */
-  client: number;
-  /** The `verify` field: 0 when a presented client certificate verified. */
-  verify: number;
-  /** The sub-TLVs, in wire order. */
-  subTlvs: Tlv[];
-}
-
-/** Throws unless `value` is a well-formed PP2_TYPE_SSL value (as {@link splitSsl}, without allocating). */
+/** Throws unless `value` is a well-formed PP2_TYPE_SSL value: 5 fixed bytes, then sub-TLVs that fill the rest exactly. */
 function checkSsl(value: Uint8Array): void {
   if (value.length < 5) fail('ERR_PROXY_TLV_INVALID', `SSL TLV must be at least 5 bytes, got ${value.length}`);
   const end = value.length;
@@ -88,19 +78,7 @@ function checkSsl(value: Uint8Array): void {
   if (i !== end) fail('ERR_PROXY_TLV_INVALID', 'SSL sub-TLVs do not exactly fill the SSL TLV value');
 }
 
-/**
- * Splits a PP2_TYPE_SSL value: `client` (1 byte), `verify` (u32 big-endian), then sub-TLVs that
- * must fill the rest exactly. Throws `ERR_PROXY_TLV_INVALID` otherwise.
- */
-export function splitSsl(value: Uint8Array): SslParts {
-  if (value.length < 5) fail('ERR_PROXY_TLV_INVALID', `SSL TLV must be at least 5 bytes, got ${value.length}`);
-  const subTlvs = splitTlvs(value, 5, value.length);
-  if (subTlvs === undefined) fail('ERR_PROXY_TLV_INVALID', 'SSL sub-TLVs do not exactly fill the SSL TLV value');
-  const verify = (((value[1] as number) << 24) | ((value[2] as number) << 16) | ((value[3] as number) << 8) | (value[4] as number)) >>> 0;
-  return { client: value[0] as number, verify, subTlvs };
-}
-
-/** Bytes a list of TLVs occupies on the wire. */
+/** @internal Bytes a list of TLVs occupies on the wire. */
 export function tlvsLength(tlvs: readonly Tlv[]): number {
   let n = 0;
   for (let k = 0; k < tlvs.length; k++) n += 3 + (tlvs[k] as Tlv).value.length;

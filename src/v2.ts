@@ -3,50 +3,32 @@
  * length), an address block sized by the family, then TLVs up to exactly 16 + length.
  */
 import { formatIPv4, formatIPv6 } from './address.js';
-import { Limits, TlvType, V2_SIGNATURE } from './constants.js';
+import { ADDRESS_BLOCK_LENGTH, COMMANDS, FAMILIES, Limits, TlvType, TRANSPORTS, V2, V2_SIGNATURE } from './constants.js';
 import { crc32c, crc32cRange } from './crc32c.js';
+import { checkedPort, commandOf, endpointsOf, familyIndex, ipFamily, isUnix, transportIndex } from './endpoint.js';
 import { fail } from './errors.js';
-import { type DecodeOptions, type EncodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
-import { checkTlvShape, checkTlvs, splitTlvs, tlvsLength } from './tlv.js';
-import { buildTlvs, type TlvInit } from './tlv-build.js';
-import type {
-  DecodeResult,
-  IpEndpoint,
-  ProxyEndpoint,
-  ProxyFamily,
-  ProxyHeader,
-  ProxyHeaderInit,
-  ProxyTransport,
-  Tlv,
-  UnixEndpoint,
-} from './types.js';
-import { checkEndpoints, checkedIPv4Into, checkedIPv6Into, checkedPort, inferIpFamilyInto } from './v1.js';
-
-const FAMILIES: readonly (ProxyFamily | undefined)[] = ['unspec', 'ipv4', 'ipv6', 'unix'];
-const TRANSPORTS: readonly (ProxyTransport | undefined)[] = ['unspec', 'stream', 'dgram'];
-const BLOCK_LENGTH = [0, 12, 36, 216] as const;
+import type { ResolvedDecodeOptions, ResolvedEncodeOptions } from './options.js';
+import { checkTlvShape, checkTlvs, splitTlvs } from './tlv.js';
+import { buildTlvs } from './tlv-build.js';
+import type { DecodeResult, IpEndpoint, ProxyEndpoint, ProxyHeader, ProxyHeaderInit, Tlv, TlvInit } from './types.js';
 
 /** The seven family/transport bytes the spec lists; a PROXY header must use one of them. */
 function isListedFamilyByte(b: number): boolean {
   return b === 0x00 || b === 0x11 || b === 0x12 || b === 0x21 || b === 0x22 || b === 0x31 || b === 0x32;
 }
 
+const A = V2.ADDRESSES;
 const NONE: DecodeResult = Object.freeze({ status: 'none' });
 const INCOMPLETE: DecodeResult = Object.freeze({ status: 'incomplete' });
 // ignoreBOM: a path starting with U+FEFF keeps it (by default the decoder would drop it).
 const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Decodes a v2 header at the start of `input`. Returns `none` if the bytes are not a v2
- * signature, `incomplete` for a strict prefix of a possible header; throws
+ * Decodes a v2 header at the start of `input` (whose first byte is CR). Returns `none` if the
+ * bytes are not a v2 signature, `incomplete` for a strict prefix of a possible header; throws
  * {@link ProxyProtocolError} for a malformed one. Consumes exactly 16 + length bytes.
  */
-export function decodeV2(input: Uint8Array, options?: DecodeOptions): DecodeResult {
-  return decodeV2Resolved(input, resolveDecodeOptions(options));
-}
-
-/** @internal */
-export function decodeV2Resolved(input: Uint8Array, options: ResolvedDecodeOptions): DecodeResult {
+export function decodeV2(input: Uint8Array, options: ResolvedDecodeOptions): DecodeResult {
   const n = input.length;
   if (
     n < 16 ||
@@ -71,36 +53,36 @@ export function decodeV2Resolved(input: Uint8Array, options: ResolvedDecodeOptio
   if (!options.acceptV2) fail('ERR_PROXY_VERSION_NOT_ALLOWED', 'PROXY protocol version 2 is not accepted here', 0);
   if (n === 12) return INCOMPLETE;
 
-  const verCmd = input[12] as number;
-  if (verCmd >>> 4 !== 2) fail('ERR_PROXY_V2_VERSION', `version must be 2, got ${verCmd >>> 4}`, 12);
+  const verCmd = input[V2.VERSION_COMMAND] as number;
+  if (verCmd >>> 4 !== 2) fail('ERR_PROXY_V2_VERSION', `version must be 2, got ${verCmd >>> 4}`, V2.VERSION_COMMAND);
   const commandBits = verCmd & 0x0f;
-  if (commandBits > 1) fail('ERR_PROXY_V2_COMMAND', `command must be 0 (LOCAL) or 1 (PROXY), got ${commandBits}`, 12);
+  if (commandBits > 1) fail('ERR_PROXY_V2_COMMAND', `command must be 0 (LOCAL) or 1 (PROXY), got ${commandBits}`, V2.VERSION_COMMAND);
   const local = commandBits === 0;
   if (n === 13) return INCOMPLETE;
 
-  const famByte = input[13] as number;
+  const famByte = input[V2.FAMILY_TRANSPORT] as number;
   // LOCAL: the spec says the family is ignored, so any byte is accepted (and never used for addresses).
   if (!local && !isListedFamilyByte(famByte)) {
     fail(
       'ERR_PROXY_V2_FAMILY',
       `family/transport byte 0x${famByte.toString(16).padStart(2, '0')} is not one of the defined combinations`,
-      13,
+      V2.FAMILY_TRANSPORT,
     );
   }
-  if (n < 16) return INCOMPLETE;
+  if (n < V2.ADDRESSES) return INCOMPLETE;
 
-  const length = ((input[14] as number) << 8) | (input[15] as number);
-  const total = 16 + length;
+  const length = u16(input, V2.LENGTH);
+  const total = V2.ADDRESSES + length;
   if (total > options.maxHeaderLength) {
-    fail('ERR_PROXY_HEADER_TOO_LONG', `header of ${total} bytes exceeds the limit of ${options.maxHeaderLength}`, 14);
+    fail('ERR_PROXY_HEADER_TOO_LONG', `header of ${total} bytes exceeds the limit of ${options.maxHeaderLength}`, V2.LENGTH);
   }
   const familyNibble = famByte >>> 4;
   const family = FAMILIES[familyNibble];
   const transport = TRANSPORTS[famByte & 0x0f];
   const known = family !== undefined && transport !== undefined;
-  const block = known ? BLOCK_LENGTH[familyNibble as 0 | 1 | 2 | 3] : 0;
+  const block = known ? ADDRESS_BLOCK_LENGTH[familyNibble as 0 | 1 | 2 | 3] : 0;
   if (!local && length < block) {
-    fail('ERR_PROXY_V2_ADDRESS_LENGTH', `length ${length} is shorter than the ${block}-byte ${family} address block`, 14);
+    fail('ERR_PROXY_V2_ADDRESS_LENGTH', `length ${length} is shorter than the ${block}-byte ${family} address block`, V2.LENGTH);
   }
   if (n < total) return INCOMPLETE;
 
@@ -111,37 +93,39 @@ export function decodeV2Resolved(input: Uint8Array, options: ResolvedDecodeOptio
   if (block > 0 && length >= block) {
     if (!local) {
       if (family === 'unix') {
-        source = { path: unixPath(input, 16) };
-        destination = { path: unixPath(input, 16 + 108) };
+        source = { path: unixPath(input, A) };
+        destination = { path: unixPath(input, A + Limits.UNIX_PATH_LENGTH) };
       } else {
         const v6 = family === 'ipv6';
-        const portAt = v6 ? 48 : 24;
-        source = { address: v6 ? formatIPv6(input, 16) : formatIPv4(input, 16), port: u16(input, portAt) };
-        destination = { address: v6 ? formatIPv6(input, 32) : formatIPv4(input, 20), port: u16(input, portAt + 2) };
+        // Two addresses of 4 or 16 bytes, then the two ports.
+        const size = v6 ? 16 : 4;
+        const ports = A + 2 * size;
+        source = { address: v6 ? formatIPv6(input, A) : formatIPv4(input, A), port: u16(input, ports) };
+        destination = { address: v6 ? formatIPv6(input, A + size) : formatIPv4(input, A + size), port: u16(input, ports + 2) };
       }
     }
     // The address block size is known: TLVs must tile the rest exactly.
-    tlvs = splitTlvs(input, 16 + block, total, true);
+    tlvs = splitTlvs(input, A + block, total, true);
   } else {
     // UNSPEC, or LOCAL with an undefined family or a short block: these bytes may be address
     // information the spec says to ignore. Read them as TLVs only if they are well-formed.
-    tlvs = splitTlvs(input, 16, total);
+    tlvs = splitTlvs(input, A, total);
     if (tlvs === undefined) {
       tlvs = [];
-      unparsed = input.subarray(16, total);
+      unparsed = input.subarray(A, total);
     }
   }
 
   const crcIndex = checkTlvs(tlvs, options.maxUniqueIdLength);
   if (crcIndex >= 0) {
-    if (options.verifyCrc32c || options.requireCrc32c) verifyCrc(input, total, tlvs[crcIndex] as Tlv);
-  } else if (options.requireCrc32c) {
-    fail('ERR_PROXY_CRC32C_MISSING', 'header carries no CRC32C TLV and one is required', 16);
+    if (options.crc32c !== 0) verifyCrc(input, total, tlvs[crcIndex] as Tlv);
+  } else if (options.crc32c === 2) {
+    fail('ERR_PROXY_CRC32C_MISSING', 'header carries no CRC32C TLV and one is required', A);
   }
 
   const header: ProxyHeader = {
     version: 2,
-    command: local ? 'local' : 'proxy',
+    command: COMMANDS[commandBits as 0 | 1],
     family: known ? family : 'unspec',
     transport: known ? transport : 'unspec',
     source,
@@ -190,111 +174,102 @@ const ZERO4 = /* @__PURE__ */ new Uint8Array(4);
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-/** What an encoder call has validated and has yet to write. One instance is reused by every call. */
-interface V2Plan {
-  command: 0 | 1;
+/** What an encoder call has validated and has yet to write: made per call, read by {@link writeV2}. */
+export interface V2Plan {
+  /** Byte 12. */
+  readonly versionCommand: number;
   /** Byte 13: family and transport nibbles. */
-  familyByte: number;
-  /** 0, 1 (IPv4), 2 (IPv6) or 3 (UNIX): the family nibble. */
-  family: number;
-  source: ProxyEndpoint | null;
-  destination: ProxyEndpoint | null;
-  /** Explicit family: addresses are parsed by `finish` (after the buffer check), not `prepare`. */
-  late: boolean;
-  /** Source address bytes at 0, destination at 16. */
-  addresses: Uint8Array;
-  sourcePort: number;
-  destinationPort: number;
-  tlvs: readonly Tlv[];
-  /** A CRC32C TLV is written first, before `tlvs` (options.crc32c and none given). */
-  addCrc: boolean;
-  /** Index in `tlvs` of a CRC32C TLV given by the caller, or -1. */
-  crcIndex: number;
-  padding: number; // NOOP value length to append, or -1 for none
-  length: number; // total header bytes
+  readonly familyTransport: number;
+  /** The family nibble: the size of the address block. */
+  readonly family: number;
+  /** PROXY headers with IP endpoints: source address bytes at 0, destination at 16, then the two ports. */
+  readonly addresses: number[] | undefined;
+  /** PROXY headers with UNIX endpoints: each path as an ASCII string or as UTF-8 bytes. */
+  readonly paths: readonly (string | Uint8Array)[] | undefined;
+  /** TLV types and values, read once from the header. */
+  readonly types: readonly number[];
+  readonly values: readonly Uint8Array[];
+  /** A CRC32C TLV is written first, before the given ones (options.crc32c and none given). */
+  readonly addCrc: boolean;
+  /** Index of a CRC32C TLV given by the caller, or -1. */
+  readonly crcIndex: number;
+  /** NOOP value length to append, or -1 for none. */
+  readonly padding: number;
+  /** Bytes written after the fixed part in place of everything else, or undefined. */
+  readonly unparsed: Uint8Array | undefined;
+  /** Total header bytes. */
+  readonly length: number;
 }
 
 const NO_TLVS: readonly Tlv[] = Object.freeze([]);
 
-function newPlan(): V2Plan {
-  return {
-    command: 1,
-    familyByte: 0,
-    family: 0,
-    source: null,
-    destination: null,
-    late: false,
-    addresses: new Uint8Array(32),
-    sourcePort: 0,
-    destinationPort: 0,
-    tlvs: NO_TLVS,
-    addCrc: false,
-    crcIndex: -1,
-    padding: -1,
-    length: 0,
-  };
-}
-
-/** One plan reused by every call, so that encodeV2Into allocates nothing; a nested call (from a getter) gets its own. */
-const shared: V2Plan = /* @__PURE__ */ newPlan();
-let sharedInUse = false;
-
-/** Validates everything but (with an explicit family) the addresses, ports and paths; returns the header length. */
-function prepare(p: V2Plan, header: ProxyHeaderInit, options: EncodeOptions | undefined): number {
-  const command = header.command ?? 'proxy';
-  if (command !== 'proxy' && command !== 'local')
-    fail('ERR_PROXY_INVALID_HEADER', `command must be 'proxy' or 'local': ${String(command)}`);
-  const source = header.source ?? null;
-  const destination = header.destination ?? null;
-  let familyIndex = 0;
-  let transportIndex = 0;
-  let late = false;
-  if (source === null && destination === null) {
-    if (command === 'proxy' && header.family !== undefined && header.family !== 'unspec') {
-      fail('ERR_PROXY_INVALID_HEADER', `a PROXY ${header.family} header needs a source and a destination`);
-    }
-    // LOCAL (or PROXY UNSPEC) without addresses: family byte 0x00, no address block.
+/**
+ * Validates `header` and everything the v2 encoding of it needs, reading each property once,
+ * before anything is written (a getter that encodes another header cannot interleave).
+ */
+export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions): V2Plan {
+  const command = commandOf(header);
+  let family = familyIndex(header.family);
+  let transport = transportIndex(header.transport);
+  const endpoints = endpointsOf(header);
+  let addresses: number[] | undefined;
+  let paths: (string | Uint8Array)[] | undefined;
+  if (endpoints === null) {
+    if (command === 1 && family > 0) fail('ERR_PROXY_INVALID_HEADER', `a PROXY ${header.family} header needs a source and a destination`);
+    if (command === 1 && transport > 0)
+      fail('ERR_PROXY_INVALID_HEADER', `a PROXY header without addresses has no transport: ${header.transport}`);
+    // LOCAL keeps the family and transport it is given (the address block is then zeros).
+    if (family < 0) family = 0;
+    if (transport < 0) transport = 0;
   } else {
-    if (source === null || destination === null) {
-      fail('ERR_PROXY_INVALID_HEADER', 'a header with addresses needs both a source and a destination');
-    }
-    checkEndpoints(source, destination);
-    const unix = 'path' in source;
-    if (unix !== 'path' in destination)
-      fail('ERR_PROXY_INVALID_HEADER', 'source and destination must both be UNIX paths or both IP endpoints');
-    const given = header.family;
-    let family: ProxyFamily;
-    if (given !== undefined) {
-      family = given;
-      late = true;
-    } else if (unix) {
-      family = 'unix';
-      late = true;
+    if (family === 0) fail('ERR_PROXY_INVALID_HEADER', "family 'unspec' cannot carry addresses");
+    if (transport === 0) fail('ERR_PROXY_INVALID_HEADER', "transport 'unspec' cannot carry addresses");
+    if (transport < 0) transport = 1;
+    if (isUnix(endpoints)) {
+      if (family >= 0 && family !== 3) fail('ERR_PROXY_INVALID_HEADER', `family '${header.family}' does not match the endpoints given`);
+      family = 3;
+      paths = [pathBytes(endpoints[0].path), pathBytes(endpoints[1].path)];
     } else {
-      family = inferIpFamilyInto((source as IpEndpoint).address, (destination as IpEndpoint).address, p.addresses);
+      if (family === 3) fail('ERR_PROXY_INVALID_HEADER', "family 'unix' does not match the endpoints given");
+      const [source, destination] = endpoints as [IpEndpoint, IpEndpoint];
+      // biome-ignore format: 32 address bytes and 2 ports
+      addresses = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+      family = ipFamily(source, destination, family, addresses);
+      addresses[32] = checkedPort(source.port);
+      addresses[33] = checkedPort(destination.port);
     }
-    familyIndex = family === 'ipv4' ? 1 : family === 'ipv6' ? 2 : family === 'unix' ? 3 : family === 'unspec' ? 0 : -1;
-    if (familyIndex < 0)
-      fail('ERR_PROXY_INVALID_HEADER', `family must be 'ipv4', 'ipv6' or 'unix' when there are addresses: ${String(family)}`);
-    if (familyIndex === 0) fail('ERR_PROXY_INVALID_HEADER', "family 'unspec' cannot carry addresses");
-    if ((familyIndex === 3) !== unix) fail('ERR_PROXY_INVALID_HEADER', `family '${family}' does not match the endpoints given`);
-    const transport = header.transport ?? 'stream';
-    if (transport === 'stream') transportIndex = 1;
-    else if (transport === 'dgram') transportIndex = 2;
-    else fail('ERR_PROXY_INVALID_HEADER', `transport must be 'stream' or 'dgram' when there are addresses: ${String(transport)}`);
   }
   const given = header.tlvs ?? NO_TLVS;
   if (typeof given !== 'object') fail('ERR_PROXY_INVALID_HEADER', 'tlvs must be an array of TLVs or typed TLV values');
   const tlvs: readonly Tlv[] = Array.isArray(given) ? given : buildTlvs(given as TlvInit);
-  for (let k = 0; k < tlvs.length; k++) checkTlvShape(tlvs[k] as Tlv);
+  const types: number[] = [];
+  const values: Uint8Array[] = [];
+  let tlvBytes = 0;
+  for (let k = 0; k < tlvs.length; k++) {
+    const tlv = tlvs[k] as Tlv;
+    checkTlvShape(tlv);
+    types.push(tlv.type);
+    values.push(tlv.value);
+    tlvBytes += 3 + tlv.value.length;
+  }
   const crcIndex = checkTlvs(tlvs, Limits.UNIQUE_ID_MAX_LENGTH);
-  const addCrc = crcIndex < 0 && options !== undefined && options.crc32c === true;
-  let length = 16 + (BLOCK_LENGTH[familyIndex as 0 | 1 | 2 | 3] as number) + (addCrc ? 7 : 0) + tlvsLength(tlvs);
+  const addCrc = crcIndex < 0 && options.crc32c;
+  const unparsed = header.unparsed;
+  if (unparsed !== undefined) {
+    if (!(unparsed instanceof Uint8Array)) throw new TypeError('unparsed must be a Uint8Array');
+    if (endpoints !== null || tlvs.length > 0 || addCrc || (command === 1 && family !== 0)) {
+      fail('ERR_PROXY_INVALID_HEADER', 'unparsed bytes replace the addresses and TLVs: only for LOCAL or UNSPEC headers without TLVs');
+    }
+  }
+  let length =
+    unparsed !== undefined
+      ? V2.ADDRESSES + unparsed.length
+      : V2.ADDRESSES + ADDRESS_BLOCK_LENGTH[family as 0 | 1 | 2 | 3] + (addCrc ? 7 : 0) + tlvBytes;
   let padding = -1;
-  const padTo = options === undefined ? undefined : options.padTo;
-  if (padTo !== undefined && padTo !== length) {
+  const padTo = options.padTo;
+  if (padTo >= 0 && padTo !== length) {
     const gap = padTo - length;
-    if (!Number.isInteger(padTo) || gap < 3) {
+    if (gap < 3 || unparsed !== undefined) {
       fail('ERR_PROXY_INVALID_HEADER', `cannot pad a ${length}-byte header to ${padTo} bytes (a NOOP TLV needs at least 3)`);
     }
     padding = gap - 3;
@@ -303,113 +278,26 @@ function prepare(p: V2Plan, header: ProxyHeaderInit, options: EncodeOptions | un
   if (length > Limits.V2_MAX_LENGTH) {
     fail('ERR_PROXY_HEADER_TOO_LONG', `header of ${length} bytes exceeds the v2 maximum of ${Limits.V2_MAX_LENGTH}`);
   }
-  p.command = command === 'local' ? 0 : 1;
-  p.family = familyIndex;
-  p.familyByte = (familyIndex << 4) | transportIndex;
-  p.source = source;
-  p.destination = destination;
-  p.late = late;
-  p.tlvs = tlvs;
-  p.addCrc = addCrc;
-  p.crcIndex = crcIndex;
-  p.padding = padding;
-  p.length = length;
-  return length;
+  return {
+    versionCommand: V2.VERSION | command,
+    familyTransport: (family << 4) | transport,
+    family,
+    addresses,
+    paths,
+    types,
+    values,
+    addCrc,
+    crcIndex,
+    padding,
+    unparsed,
+    length,
+  };
 }
 
-/** Reads and checks the addresses (when not done by `prepare`), ports and paths into the plan. */
-function finish(p: V2Plan, out: Uint8Array, at: number): void {
-  const family = p.family;
-  if (family === 1 || family === 2) {
-    const src = p.source as IpEndpoint;
-    const dst = p.destination as IpEndpoint;
-    if (p.late) {
-      if (family === 1) {
-        checkedIPv4Into(src.address, p.addresses, 0);
-        checkedIPv4Into(dst.address, p.addresses, 16);
-      } else {
-        checkedIPv6Into(src.address, p.addresses, 0);
-        checkedIPv6Into(dst.address, p.addresses, 16);
-      }
-    }
-    p.sourcePort = checkedPort(src.port);
-    p.destinationPort = checkedPort(dst.port);
-  } else if (family === 3) {
-    // The output is already sized and checked: the paths go straight to their place in it.
-    pathInto((p.source as UnixEndpoint).path, out, at + 16);
-    pathInto((p.destination as UnixEndpoint).path, out, at + 16 + Limits.UNIX_PATH_LENGTH);
-  }
-  // The caller's objects are not needed any more.
-  p.source = null;
-  p.destination = null;
-}
-
-/** Number of bytes {@link encodeV2} produces for `header` with `options`. */
-export function encodingLengthV2(header: ProxyHeaderInit, options?: EncodeOptions): number {
-  const p = sharedInUse ? newPlan() : shared;
-  const length = prepare(p, header, options);
-  p.source = null;
-  p.destination = null;
-  p.tlvs = NO_TLVS;
-  return length;
-}
-
-/** Encodes `header` as v2 (`version` is ignored). Throws {@link ProxyProtocolError} for impossible headers. */
-export function encodeV2(header: ProxyHeaderInit, options?: EncodeOptions): Uint8Array {
-  if (sharedInUse) {
-    const p = newPlan();
-    const out = new Uint8Array(prepare(p, header, options));
-    finish(p, out, 0);
-    write(p, out, 0);
-    return out;
-  }
-  sharedInUse = true;
-  try {
-    const out = new Uint8Array(prepare(shared, header, options));
-    finish(shared, out, 0);
-    write(shared, out, 0);
-    return out;
-  } finally {
-    release();
-  }
-}
-
-/** Writes the v2 header for `header` into `target` at `offset`; returns the number of bytes written. */
-export function encodeV2Into(header: ProxyHeaderInit, target: Uint8Array, offset = 0, options?: EncodeOptions): number {
-  if (sharedInUse) return encodeInto(newPlan(), header, target, offset, options);
-  sharedInUse = true;
-  try {
-    return encodeInto(shared, header, target, offset, options);
-  } finally {
-    release();
-  }
-}
-
-function encodeInto(p: V2Plan, header: ProxyHeaderInit, target: Uint8Array, offset: number, options: EncodeOptions | undefined): number {
-  const length = prepare(p, header, options);
-  if (!Number.isInteger(offset) || offset < 0 || offset + length > target.length) {
-    fail('ERR_PROXY_BUFFER_TOO_SMALL', `need ${length} bytes at offset ${offset}, have ${target.length - offset}`);
-  }
-  finish(p, target, offset);
-  write(p, target, offset);
-  return length;
-}
-
-/** Releases the shared plan and drops its references to the caller's objects. */
-function release(): void {
-  sharedInUse = false;
-  shared.source = null;
-  shared.destination = null;
-  shared.tlvs = NO_TLVS;
-}
-
-function write(p: V2Plan, out: Uint8Array, at: number): void {
-  const length = p.length;
-  const tlvs = p.tlvs;
-  const addCrc = p.addCrc;
-  const crcIndex = p.crcIndex;
-  const padding = p.padding;
-  // The signature, \r\n\r\n\0\r\nQUIT\n, as literals (a module-level table costs a bounds check per byte).
+/** Writes the planned header at `out[at]` (which has room for `plan.length` bytes). */
+export function writeV2(plan: V2Plan, out: Uint8Array, at: number): void {
+  const length = plan.length;
+  // The signature as literals (a module-level table costs a bounds check per byte).
   out[at] = 0x0d;
   out[at + 1] = 0x0a;
   out[at + 2] = 0x0d;
@@ -422,51 +310,64 @@ function write(p: V2Plan, out: Uint8Array, at: number): void {
   out[at + 9] = 0x49;
   out[at + 10] = 0x54;
   out[at + 11] = 0x0a;
-  out[at + 12] = 0x20 | p.command;
-  out[at + 13] = p.familyByte;
-  const payload = length - 16;
-  out[at + 14] = payload >>> 8;
-  out[at + 15] = payload & 0xff;
-  let i = at + 16;
-  const family = p.family;
-  const a = p.addresses;
-  if (family === 1) {
-    for (let k = 0; k < 4; k++) {
-      out[i + k] = a[k] as number;
-      out[i + 4 + k] = a[16 + k] as number;
-    }
-    i += 8;
-  } else if (family === 2) {
-    for (let k = 0; k < 16; k++) {
-      out[i + k] = a[k] as number;
-      out[i + 16 + k] = a[16 + k] as number;
-    }
-    i += 32;
-  } else if (family === 3) {
-    i += 2 * Limits.UNIX_PATH_LENGTH; // written by finish
+  out[at + V2.VERSION_COMMAND] = plan.versionCommand;
+  out[at + V2.FAMILY_TRANSPORT] = plan.familyTransport;
+  const payload = length - V2.ADDRESSES;
+  out[at + V2.LENGTH] = payload >>> 8;
+  out[at + V2.LENGTH + 1] = payload & 0xff;
+  let i = at + V2.ADDRESSES;
+  if (plan.unparsed !== undefined) {
+    out.set(plan.unparsed, i);
+    return;
   }
-  if (family === 1 || family === 2) {
-    const sp = p.sourcePort;
-    const dp = p.destinationPort;
+  const a = plan.addresses;
+  const paths = plan.paths;
+  if (a !== undefined) {
+    const size = plan.family === 1 ? 4 : 16;
+    for (let k = 0; k < size; k++) {
+      out[i + k] = a[k] as number;
+      out[i + size + k] = a[16 + k] as number;
+    }
+    i += 2 * size;
+    const sp = a[32] as number;
+    const dp = a[33] as number;
     out[i] = sp >>> 8;
     out[i + 1] = sp & 0xff;
     out[i + 2] = dp >>> 8;
     out[i + 3] = dp & 0xff;
     i += 4;
+  } else if (paths !== undefined) {
+    writePath(paths[0] as string | Uint8Array, out, i);
+    writePath(paths[1] as string | Uint8Array, out, i + Limits.UNIX_PATH_LENGTH);
+    i += 2 * Limits.UNIX_PATH_LENGTH;
+  } else {
+    // LOCAL with a family: its address block, zeroed.
+    const block = ADDRESS_BLOCK_LENGTH[plan.family as 0 | 1 | 2 | 3];
+    out.fill(0, i, i + block);
+    i += block;
   }
-  // From here on the plan's fields are not read: a TLV getter may start a nested encode.
   let crcAt = -1;
-  if (addCrc) {
+  if (plan.addCrc) {
     out[i] = TlvType.CRC32C;
     out[i + 1] = 0;
     out[i + 2] = 4;
     crcAt = i + 3;
     i += 7;
   }
-  for (let k = 0; k < tlvs.length; k++) {
-    if (k === crcIndex) crcAt = i + 3;
-    i = writeTlv(tlvs[k] as Tlv, out, i);
+  const types = plan.types;
+  const values = plan.values;
+  for (let k = 0; k < types.length; k++) {
+    if (k === plan.crcIndex) crcAt = i + 3;
+    const value = values[k] as Uint8Array;
+    const n = value.length;
+    out[i] = types[k] as number;
+    out[i + 1] = n >>> 8;
+    out[i + 2] = n & 0xff;
+    if (n <= 32) for (let v = 0; v < n; v++) out[i + 3 + v] = value[v] as number;
+    else out.set(value, i + 3);
+    i += 3 + n;
   }
+  const padding = plan.padding;
   if (padding >= 0) {
     out[i] = TlvType.NOOP;
     out[i + 1] = padding >>> 8;
@@ -483,47 +384,33 @@ function write(p: V2Plan, out: Uint8Array, at: number): void {
   }
 }
 
-/** Writes one TLV (shape checked again: a getter may return something else the second time). */
-function writeTlv(tlv: Tlv, out: Uint8Array, i: number): number {
-  checkTlvShape(tlv);
-  const value = tlv.value;
-  const n = value.length;
-  out[i] = tlv.type;
-  out[i + 1] = n >>> 8;
-  out[i + 2] = n & 0xff;
-  if (n <= 32) for (let k = 0; k < n; k++) out[i + 3 + k] = value[k] as number;
-  else out.set(value, i + 3);
-  return i + 3 + n;
-}
-
 const utf8Encoder = /* @__PURE__ */ new TextEncoder();
 
-/** Checks a UNIX path and writes it as 108 NUL-padded bytes at `out[at]`; ASCII paths are copied without allocating. */
-function pathInto(path: string, out: Uint8Array, at: number): void {
-  if (typeof path !== 'string') fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must be a string');
+/** Checks a UNIX path (at most 108 bytes as UTF-8, no NUL): ASCII paths stay strings, others become their UTF-8 bytes. */
+function pathBytes(path: unknown): string | Uint8Array {
+  if (typeof path !== 'string') return fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must be a string');
   const max = Limits.UNIX_PATH_LENGTH;
-  const n = path.length;
-  if (n <= max) {
-    let ascii = true;
-    let nul = false;
-    for (let k = 0; k < n; k++) {
-      const c = path.charCodeAt(k);
-      if (c >= 0x80) {
-        ascii = false;
-        break;
-      }
-      if (c === 0) nul = true;
-      out[at + k] = c;
-    }
-    if (ascii) {
-      if (nul) fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must not contain NUL');
-      out.fill(0, at + n, at + max);
-      return;
-    }
+  let ascii = true;
+  for (let k = 0; k < path.length; k++) {
+    const c = path.charCodeAt(k);
+    if (c === 0) fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must not contain NUL');
+    if (c >= 0x80) ascii = false;
   }
+  if (ascii && path.length <= max) return path;
   const bytes = utf8Encoder.encode(path);
   if (bytes.length > max) fail('ERR_PROXY_INVALID_ADDRESS', `UNIX path of ${bytes.length} bytes exceeds ${max}`);
-  if (bytes.includes(0)) fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must not contain NUL');
-  out.set(bytes, at);
-  out.fill(0, at + bytes.length, at + max);
+  return bytes;
+}
+
+/** Writes a path as 108 NUL-padded bytes at `out[at]`. */
+function writePath(path: string | Uint8Array, out: Uint8Array, at: number): void {
+  let n: number;
+  if (typeof path === 'string') {
+    n = path.length;
+    for (let k = 0; k < n; k++) out[at + k] = path.charCodeAt(k);
+  } else {
+    n = path.length;
+    out.set(path, at);
+  }
+  out.fill(0, at + n, at + Limits.UNIX_PATH_LENGTH);
 }

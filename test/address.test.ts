@@ -1,11 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { formatIPv6, ipv4ToBytes, ipv6ToBytes, parseIPv4 } from '../src/address.js';
+import { formatIPv6, parseAddress, parseIPv6 } from '../src/address.js';
 import { canonicalAddress, ipVersion } from '../src/index.js';
+
+const bytesOf = (address: string, family: 4 | 6): number[] | undefined => {
+  const out: number[] = [];
+  return parseAddress(address, family, out, 0) === family ? out : undefined;
+};
+const ipv4ToBytes = (address: string) => bytesOf(address, 4);
+const ipv6ToBytes = (address: string) => bytesOf(address, 6);
 
 describe('IPv4', () => {
   test.each(['0.0.0.0', '255.255.255.255', '192.0.2.1', '10.0.0.10'])('accepts %s', (a) => {
-    expect(parseIPv4(a)).toBeGreaterThanOrEqual(0);
+    expect(ipv4ToBytes(a)).toBeDefined();
     expect(ipVersion(a)).toBe(4);
   });
   test.each([
@@ -25,14 +32,15 @@ describe('IPv4', () => {
     '1.2.3.0x1',
     '1234.1.1.1',
   ])('rejects %j', (a) => {
-    expect(parseIPv4(a)).toBe(-1);
+    expect(ipv4ToBytes(a)).toBeUndefined();
+    expect(ipVersion(a)).not.toBe(4);
   });
   test('round trips every address through bytes', () => {
     fc.assert(
       fc.property(fc.ipV4(), (a) => {
         const bytes = ipv4ToBytes(a);
         expect(bytes).toBeDefined();
-        expect(Array.from(bytes as Uint8Array).join('.')).toBe(a);
+        expect((bytes as number[]).join('.')).toBe(a);
       }),
     );
   });
@@ -82,7 +90,7 @@ describe('IPv6', () => {
         const text = formatIPv6(bytes);
         expect(text).toBe(text.toLowerCase());
         expect(text.split('::').length).toBeLessThanOrEqual(2);
-        expect(Array.from(ipv6ToBytes(text) as Uint8Array)).toEqual(Array.from(bytes));
+        expect(ipv6ToBytes(text)).toEqual(Array.from(bytes));
         expect(canonicalAddress(text)).toBe(text);
       }),
     );
@@ -106,7 +114,7 @@ describe('IPv6', () => {
     fc.assert(
       fc.property(sparse, (bytes) => {
         const text = formatIPv6(bytes);
-        expect(Array.from(ipv6ToBytes(text) as Uint8Array)).toEqual(Array.from(bytes));
+        expect(ipv6ToBytes(text)).toEqual(Array.from(bytes));
         // RFC 5952: never "::" for a single zero group, and the longest run is the one compressed.
         if (text.includes('::') && !text.startsWith('::ffff:')) {
           const [left, right] = text.split('::') as [string, string];
@@ -114,6 +122,46 @@ describe('IPv6', () => {
           expect(8 - present).toBeGreaterThanOrEqual(2);
         }
       }),
+    );
+  });
+});
+
+describe('one pass: the IPv6 parser knows when its text is already canonical', () => {
+  /** IPv6 text of every spelling: canonical, with leading zeros, upper case, uncompressed, dotted. */
+  const spelling = fc
+    .tuple(
+      fc.oneof(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc
+          .array(fc.constantFrom(0, 0, 1, 0xffff, 0x0db8), { minLength: 8, maxLength: 8 })
+          .map((g) => Uint8Array.from(g.flatMap((x) => [x >> 8, x & 0xff]))),
+        fc.uint8Array({ minLength: 4, maxLength: 4 }).map((v4) => Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...v4)),
+      ),
+      fc.constantFrom('canonical', 'full', 'upper', 'zeros', 'dotted'),
+    )
+    .map(([bytes, style]) => {
+      const canonical = formatIPv6(bytes);
+      const groups = Array.from({ length: 8 }, (_, g) => ((bytes[2 * g] as number) << 8) | (bytes[2 * g + 1] as number));
+      if (style === 'full') return groups.map((g) => g.toString(16).padStart(4, '0')).join(':');
+      if (style === 'zeros') return groups.map((g) => g.toString(16)).join(':');
+      if (style === 'upper') return canonical.toUpperCase();
+      if (style === 'dotted')
+        return `${groups
+          .slice(0, 6)
+          .map((g) => g.toString(16))
+          .join(':')}:${Array.from(bytes.subarray(12)).join('.')}`;
+      return canonical;
+    });
+  test('the flag is set exactly when the text equals what the writer writes', () => {
+    fc.assert(
+      fc.property(spelling, (text) => {
+        const codes = Array.from(text, (c) => c.charCodeAt(0));
+        const out: number[] = [];
+        const r = parseIPv6(codes, 0, codes.length, out, 0, true);
+        expect(r >> 1).toBe(codes.length);
+        expect(r & 1).toBe(formatIPv6(out) === text ? 1 : 0);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -85,7 +85,12 @@ describe('encode v2', () => {
   });
   test('LOCAL has no address block and family 0x00 by default', () => {
     expect(hex(encode({ command: 'local' }))).toBe('0d0a0d0a000d0a515549540a20000000');
-    expect(hex(encode({ command: 'local', family: 'ipv4' }))).toBe('0d0a0d0a000d0a515549540a20000000');
+  });
+  test('LOCAL keeps the family and transport it is given, with a zeroed address block', () => {
+    expect(hex(encode({ command: 'local', family: 'ipv4' }))).toBe(`0d0a0d0a000d0a515549540a2010000c${'00'.repeat(12)}`);
+    const h = { version: 2, command: 'local', family: 'ipv6', transport: 'stream', source: null, destination: null, tlvs: [] } as const;
+    const r = decode(encode(h));
+    expect(r.status === 'complete' && r.header).toEqual(h);
   });
   test('LOCAL with TLVs: length covers exactly the TLVs', () => {
     const bytes = encode({ command: 'local', tlvs: [{ type: 0x05, value: new Uint8Array(0) }] }, { crc32c: true });

@@ -92,7 +92,7 @@ function checkReencode(lib: Core, headerBytes: Uint8Array, header: ProxyHeader, 
 }
 
 function verifiesCrc(options: DecodeOptions | undefined): boolean {
-  return options?.verifyCrc32c !== false;
+  return options?.crc32c !== 'ignore';
 }
 
 export function decodeTargets(context: Context): FuzzTarget[] {

@@ -77,8 +77,9 @@ export function checkChunking(
     }
     invariant(parser.bufferedLength === 0, 'parser keeps bytes after end()');
   }
-  // Whatever came before, the same instance still decodes a valid header.
-  const versions = options?.versions ?? [1, 2];
+  // Whatever came before, the same instance still decodes a valid header (one without a CRC32C,
+  // unless the options require it).
+  const versions = options?.crc32c === 'require' ? [] : (options?.versions ?? [1, 2]);
   const room = options?.maxHeaderLength ?? 65551;
   const valid = versions.includes(2) && room >= VALID_V2.length ? VALID_V2 : versions.includes(1) && room >= 16 ? VALID_V1 : undefined;
   if (valid !== undefined) {

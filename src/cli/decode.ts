@@ -67,7 +67,7 @@ export async function decodeCommand(argv: string[], io: Io): Promise<number> {
 
   let result: ReturnType<typeof decode>;
   try {
-    result = decode(input, { verifyCrc32c: values['no-verify-crc32c'] !== true });
+    result = decode(input, { crc32c: values['no-verify-crc32c'] === true ? 'ignore' : 'verify' });
   } catch (error) {
     if (isProxyProtocolError(error)) {
       throw new RuntimeError(`${error.code}${error.offset === undefined ? '' : ` at offset ${error.offset}`}: ${error.message}`);

@@ -3,14 +3,16 @@ import {
   isProxyProtocolError,
   type ProxyEndpoint,
   type ProxyHeader,
-  readSsl,
   readTlvs,
   SslSubtype,
-  splitTlvs,
+  type SslTlv,
   type Tlv,
   TlvType,
   type TlvView,
 } from '../index.js';
+import { splitTlvs } from '../tlv.js';
+
+const readSsl = (value: Uint8Array): SslTlv => readTlvs([{ type: TlvType.SSL, value }]).ssl as SslTlv;
 
 export function hex(bytes: Uint8Array, sep = ''): string {
   let s = '';

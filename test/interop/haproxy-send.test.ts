@@ -70,7 +70,7 @@ describeWithPeers('HAProxy 2.6 as sender → acceptProxyProtocol', ['haproxy', '
       tls: { key: certs.read(certs.serverKey), cert: certs.read(certs.serverCert) },
     });
     tcpCheckReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000 });
-    crcReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000, requireCrc32c: true });
+    crcReceiver = await startReceiver({ mode: 'strict', headerTimeout: 3000, crc32c: 'require' });
     // An h2c server: HAProxy speaks HTTP/2 to it (`proto h2`) after the PROXY header.
     h2cServer = http2.createServer((req, res) => {
       res.setHeader('content-type', 'application/json');
@@ -462,7 +462,7 @@ backend check-crc
     expect(seen.client).toEqual({ address: '127.0.0.1', port: res.localPort, family: 'IPv4', proxied: true });
   });
 
-  test('requireCrc32c behind `proxy-v2-options crc32c`: requests and LOCAL checks pass, a header without CRC32C is refused', async () => {
+  test('crc32c: require behind `proxy-v2-options crc32c`: requests and LOCAL checks pass, a header without CRC32C is refused', async () => {
     const ok = await httpGet(`http://127.0.0.1:${plainPort}/crc-required/x`);
     expect(ok.status).toBe(200);
     expect(parse(ok.body).tlvs).toMatchObject({ crc32c: expect.any(Number) });

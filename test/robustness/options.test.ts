@@ -8,7 +8,8 @@ import { decode, encode, HeaderParser } from '../../src/index.js';
 import { acceptProxyProtocol, ProxyProtocolDecoder, readProxyHeader } from '../../src/node/index.js';
 
 const HEADER = Buffer.from(encode({ source: { address: '192.0.2.1', port: 1 }, destination: { address: '192.0.2.2', port: 2 } }));
-const BAD = [Number.NaN, -1, 'abc' as unknown as number, '4096' as unknown as number];
+const BAD = [Number.NaN, -1, 15];
+const WRONG_TYPE = ['abc' as unknown as number, '4096' as unknown as number];
 
 describe('byte limits are validated', () => {
   for (const bad of BAD) {
@@ -24,12 +25,20 @@ describe('byte limits are validated', () => {
     });
   }
 
+  for (const bad of WRONG_TYPE) {
+    test(`maxHeaderLength ${JSON.stringify(bad)} is a TypeError`, () => {
+      expect(() => decode(HEADER, { maxHeaderLength: bad })).toThrow(TypeError);
+      expect(() => new HeaderParser({ maxHeaderLength: bad })).toThrow(TypeError);
+    });
+  }
+
   test('maxUniqueIdLength NaN is a RangeError', () => {
     expect(() => decode(HEADER, { maxUniqueIdLength: Number.NaN })).toThrow(RangeError);
   });
 
-  test('valid limits still work: 0 rejects every header, Infinity and undefined accept', () => {
-    expect(() => decode(HEADER, { maxHeaderLength: 0 })).toThrow(expect.objectContaining({ code: 'ERR_PROXY_HEADER_TOO_LONG' }));
+  test('valid limits still work: 16 rejects every longer header, Infinity and undefined accept; below 16 is a RangeError', () => {
+    expect(() => decode(HEADER, { maxHeaderLength: 16 })).toThrow(expect.objectContaining({ code: 'ERR_PROXY_HEADER_TOO_LONG' }));
+    expect(() => decode(HEADER, { maxHeaderLength: 0 })).toThrow(RangeError);
     expect(decode(HEADER, { maxHeaderLength: Number.POSITIVE_INFINITY }).status).toBe('complete');
     expect(decode(HEADER, {}).status).toBe('complete');
     const parser = new HeaderParser({ maxHeaderLength: HEADER.length });

@@ -309,7 +309,7 @@ export const decodeOptions: fc.Arbitrary<DecodeOptions | undefined> = fc.oneof(
       {
         maxHeaderLength: fc.oneof(fc.constantFrom(16, 28, 52, 107, 108, 232, 536, 4096, 65551), fc.integer({ min: 16, max: 70000 })),
         versions: fc.constantFrom<readonly (1 | 2)[]>([1, 2], [1], [2]),
-        verifyCrc32c: fc.boolean(),
+        crc32c: fc.constantFrom('verify' as const, 'require' as const, 'ignore' as const),
         maxUniqueIdLength: fc.oneof(fc.constant(128), fc.integer({ min: 0, max: 300 })),
         allowIPv4InTcp6: fc.boolean(),
         allowDottedQuadInTcp6: fc.boolean(),

@@ -1,0 +1,112 @@
+/**
+ * What both encoders check about a header before they write a byte: the shape of the init, its
+ * command, family and transport, and its endpoints (addresses parsed, ports in range, the
+ * family inferred from the addresses when not given).
+ */
+import { parseAddress } from './address.js';
+import { FAMILIES, TRANSPORTS } from './constants.js';
+import { fail } from './errors.js';
+import { checkKeys, describe } from './options.js';
+import type { IpEndpoint, ProxyEndpoint, ProxyFamily, ProxyHeaderInit, ProxyTransport, UnixEndpoint } from './types.js';
+
+/** The keys of {@link ProxyHeaderInit}. */
+const HEADER_KEYS: readonly (keyof ProxyHeaderInit)[] = [
+  'version',
+  'command',
+  'family',
+  'transport',
+  'source',
+  'destination',
+  'tlvs',
+  'unparsed',
+];
+
+/**
+ * Throws a `TypeError` unless `header` is an object with known keys only, and returns its
+ * version: a `RangeError` for a number other than 1 or 2, a `TypeError` for anything else.
+ */
+export function headerVersion(header: unknown): 1 | 2 {
+  if (header === undefined) throw new TypeError('encode needs a header: { source, destination } or { command: "local" }');
+  checkKeys(header, HEADER_KEYS, 'header');
+  const version = (header as ProxyHeaderInit).version;
+  if (version === undefined || version === 2) return 2;
+  if (version === 1) return 1;
+  const message = `version must be 1 or 2, got ${describe(version)}`;
+  throw typeof version === 'number' ? new RangeError(message) : new TypeError(message);
+}
+
+/** `header.command` as its wire value: 1 PROXY (the default), 0 LOCAL. */
+export function commandOf(header: ProxyHeaderInit): 0 | 1 {
+  const command = header.command;
+  if (command === undefined || command === 'proxy') return 1;
+  if (command === 'local') return 0;
+  return fail('ERR_PROXY_INVALID_HEADER', `command must be 'proxy' or 'local': ${describe(command)}`);
+}
+
+/** `family` as its wire nibble, or -1 when absent. */
+export function familyIndex(family: ProxyFamily | undefined): number {
+  if (family === undefined) return -1;
+  const index = FAMILIES.indexOf(family);
+  if (index < 0) fail('ERR_PROXY_INVALID_HEADER', `family must be one of ${FAMILIES.join(', ')}: ${describe(family)}`);
+  return index;
+}
+
+/** `transport` as its wire nibble, or -1 when absent. */
+export function transportIndex(transport: ProxyTransport | undefined): number {
+  if (transport === undefined) return -1;
+  const index = TRANSPORTS.indexOf(transport);
+  if (index < 0) fail('ERR_PROXY_INVALID_HEADER', `transport must be one of ${TRANSPORTS.join(', ')}: ${describe(transport)}`);
+  return index;
+}
+
+/** The endpoints of `header`: both, or neither (`null`). */
+export function endpointsOf(header: ProxyHeaderInit): [ProxyEndpoint, ProxyEndpoint] | null {
+  const source = header.source ?? null;
+  const destination = header.destination ?? null;
+  if (source === null && destination === null) return null;
+  if (source === null || destination === null) {
+    fail('ERR_PROXY_INVALID_HEADER', 'a header with addresses needs both a source and a destination');
+  }
+  if (typeof source !== 'object' || typeof destination !== 'object') {
+    fail('ERR_PROXY_INVALID_HEADER', 'source and destination must be { address, port } or { path } objects');
+  }
+  const unix = 'path' in source;
+  if (unix !== 'path' in destination) {
+    fail('ERR_PROXY_INVALID_HEADER', 'source and destination must both be UNIX paths or both IP endpoints');
+  }
+  return [source, destination];
+}
+
+/** Whether the endpoints are UNIX paths. */
+export function isUnix(endpoints: [ProxyEndpoint, ProxyEndpoint]): endpoints is [UnixEndpoint, UnixEndpoint] {
+  return 'path' in endpoints[0];
+}
+
+/**
+ * Parses both IP addresses into `out` (source at 0, destination at 16) and returns their family
+ * nibble, 1 (IPv4) or 2 (IPv6): the given one, or the one both addresses share.
+ */
+export function ipFamily(source: IpEndpoint, destination: IpEndpoint, given: number, out: number[]): 1 | 2 {
+  const want = given === 1 ? 4 : given === 2 ? 6 : 0;
+  const a = parseAddress(source.address, want, out, 0);
+  if (a === 0) invalidAddress(source.address, want);
+  const b = parseAddress(destination.address, want, out, 16);
+  if (b === 0) invalidAddress(destination.address, want);
+  if (a !== b) {
+    fail('ERR_PROXY_INVALID_HEADER', 'source and destination are of different families; map IPv4 to ::ffff:a.b.c.d to send them as IPv6');
+  }
+  return a === 4 ? 1 : 2;
+}
+
+function invalidAddress(address: unknown, family: 0 | 4 | 6): never {
+  const what = family === 4 ? 'IPv4' : family === 6 ? 'IPv6' : 'IPv4 or IPv6';
+  return fail('ERR_PROXY_INVALID_ADDRESS', `not a valid ${what} address: ${JSON.stringify(address) ?? String(address)}`);
+}
+
+/** `port`, if it is an integer 0..65535. */
+export function checkedPort(port: unknown): number {
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    fail('ERR_PROXY_INVALID_PORT', `port must be an integer 0..65535: ${String(port)}`);
+  }
+  return port;
+}
