@@ -204,7 +204,7 @@ function initFor(header: ProxyHeader, omit: Omissions, spelled?: readonly [strin
   if (!(omit.version && header.version === 2)) init.version = header.version;
   if (!(omit.command && header.command === 'proxy')) init.command = header.command;
   // The family follows from the addresses, or is unspec without them.
-  if (!omit.family) init.family = header.family;
+  if (!(omit.family && (header.source !== null || header.family === 'unspec'))) init.family = header.family;
   const defaultTransport = header.source === null ? 'unspec' : 'stream';
   if (!(omit.transport && header.transport === defaultTransport)) init.transport = header.transport;
   const { source, destination } = header;
@@ -259,11 +259,22 @@ const unixCase: fc.Arbitrary<HeaderCase> = fc
     return { header, init: initFor(header, omit) };
   });
 
-/** v2 without addresses: LOCAL (a health check) or PROXY with family UNSPEC. */
-const unspecCase: fc.Arbitrary<HeaderCase> = fc
-  .record({ command: fc.constantFrom('local' as const, 'proxy' as const), tlvs: fc.array(tlv, { maxLength: 4 }), omit: omissions })
-  .map(({ command, tlvs, omit }) => {
-    const header: ProxyHeader = { version: 2, command, family: 'unspec', transport: 'unspec', source: null, destination: null, tlvs };
+/**
+ * v2 without addresses: PROXY with family UNSPEC, or LOCAL (a health check), which keeps the
+ * family and transport it is given and leaves its address block zeroed.
+ */
+const addresslessCase: fc.Arbitrary<HeaderCase> = fc
+  .record({
+    local: fc.boolean(),
+    family: fc.constantFrom('ipv4' as const, 'ipv6' as const, 'unix' as const, 'unspec' as const),
+    transport: fc.constantFrom('stream' as const, 'dgram' as const, 'unspec' as const),
+    tlvs: fc.array(tlv, { maxLength: 4 }),
+    omit: omissions,
+  })
+  .map(({ local, family, transport, tlvs, omit }) => {
+    const header: ProxyHeader = local
+      ? { version: 2, command: 'local', family, transport, source: null, destination: null, tlvs }
+      : { version: 2, command: 'proxy', family: 'unspec', transport: 'unspec', source: null, destination: null, tlvs };
     return { header, init: initFor(header, omit) };
   });
 
@@ -282,7 +293,7 @@ const unknownCase: fc.Arbitrary<HeaderCase> = omissions.map((omit) => {
 });
 
 export const v1Case: fc.Arbitrary<HeaderCase> = fc.oneof(ipCase(1, 'ipv4'), ipCase(1, 'ipv6'), unknownCase);
-export const v2Case: fc.Arbitrary<HeaderCase> = fc.oneof(ipCase(2, 'ipv4'), ipCase(2, 'ipv6'), unixCase, unspecCase);
+export const v2Case: fc.Arbitrary<HeaderCase> = fc.oneof(ipCase(2, 'ipv4'), ipCase(2, 'ipv6'), unixCase, addresslessCase);
 export const headerCase: fc.Arbitrary<HeaderCase> = fc.oneof(v1Case, v2Case);
 
 export const v1Header: fc.Arbitrary<ProxyHeader> = v1Case.map((c) => c.header);
