@@ -32,10 +32,14 @@ const ENGINE_ERROR =
 /**
  * True for the errors the library throws on purpose for a wrong argument (a TypeError for a wrong
  * type or an unknown key, a RangeError for an impossible value), as opposed to one that escaped
- * from the engine.
+ * from the engine or from a Node API (whose errors carry an `ERR_*` code).
  */
 export function isArgumentError(error: unknown): error is TypeError | RangeError {
-  return (error instanceof TypeError || error instanceof RangeError) && !ENGINE_ERROR.test(error.message);
+  return (
+    (error instanceof TypeError || error instanceof RangeError) &&
+    (error as { code?: unknown }).code === undefined &&
+    !ENGINE_ERROR.test(error.message)
+  );
 }
 
 /**
