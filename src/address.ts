@@ -11,8 +11,21 @@
  * the delimiter.
  */
 
-/** Characters in, or bytes out: a typed array (the wire) or a small plain array (per call, no module state). */
-type Codes = ArrayLike<number>;
+/**
+ * What the parsers read: the bytes of a line, or the string of an address to encode. Each read
+ * goes through {@link code}, whose two branches each see one type only, so that neither the
+ * decoders nor the encoders pay for the other's (an engine slows down a read site that has seen
+ * both a typed array and a string).
+ */
+type Text = Uint8Array | string;
+
+// The writers write into small plain arrays made per call (no module state), and read the
+// bytes of an address once, at their start.
+
+/** Character code `i` of `src` (callers stay within its length). */
+function code(src: Text, i: number): number {
+  return typeof src === 'string' ? src.charCodeAt(i) : (src[i] as number);
+}
 
 /** Longest IPv6 text: six groups of four digits and a dotted-quad tail. */
 export const IPV6_MAX_TEXT = 45;
@@ -22,21 +35,21 @@ export const IPV6_MAX_TEXT = 45;
  * index after the fourth octet, or -1 when there is no strict dotted quad there. With `out`,
  * the four bytes go to `out[at]`.
  */
-export function parseIPv4(src: Codes, start: number, end: number, out: number[] | undefined, at: number): number {
+export function parseIPv4(src: Text, start: number, end: number, out: number[] | undefined, at: number): number {
   let i = start;
   for (let k = 0; k < 4; k++) {
     if (k > 0) {
-      if (i >= end || src[i] !== 0x2e) return -1;
+      if (i >= end || code(src, i) !== 0x2e) return -1;
       i++;
     }
     if (i >= end) return -1;
-    let octet = (src[i] as number) - 0x30;
+    let octet = code(src, i) - 0x30;
     if (octet < 0 || octet > 9) return -1;
     i++;
     // "0" alone is an octet; "01" is not (the next character must then be a dot or the end).
     if (octet !== 0) {
       for (let digits = 1; digits < 3 && i < end; digits++) {
-        const d = (src[i] as number) - 0x30;
+        const d = code(src, i) - 0x30;
         if (d < 0 || d > 9) break;
         octet = octet * 10 + d;
         i++;
@@ -75,17 +88,22 @@ const ZERO_RUN: Uint8Array = /* @__PURE__ */ (() => {
   return t;
 })();
 
-/** Bit k set when group k of the 16 bytes at `b[at]` is zero. */
-function zeroMask(b: Codes, at: number): number {
+/** Bit k set when group k of `groups` is zero. */
+function zeroMask(groups: number[]): number {
   let mask = 0;
-  for (let g = 0; g < 8; g++) if (b[at + 2 * g] === 0 && b[at + 2 * g + 1] === 0) mask |= 1 << g;
+  for (let g = 0; g < 8; g++) if (groups[g] === 0) mask |= 1 << g;
   return mask;
 }
 
-/** Whether the 16 bytes at `b[at]` are an IPv4-mapped address (`::ffff:0:0/96`). */
-function isMapped(b: Codes, at: number): boolean {
-  for (let k = 0; k < 10; k++) if (b[at + k] !== 0) return false;
-  return b[at + 10] === 0xff && b[at + 11] === 0xff;
+/** The 8 groups of the 16 bytes at `b[at]`, read once (the only reads of `b`, which may be the wire). */
+function groupsOf(b: ArrayLike<number>, at: number): number[] {
+  // biome-ignore format: one group per line would be 8 lines of the same
+  return [((b[at] as number) << 8) | (b[at + 1] as number), ((b[at + 2] as number) << 8) | (b[at + 3] as number), ((b[at + 4] as number) << 8) | (b[at + 5] as number), ((b[at + 6] as number) << 8) | (b[at + 7] as number), ((b[at + 8] as number) << 8) | (b[at + 9] as number), ((b[at + 10] as number) << 8) | (b[at + 11] as number), ((b[at + 12] as number) << 8) | (b[at + 13] as number), ((b[at + 14] as number) << 8) | (b[at + 15] as number)];
+}
+
+/** Whether `groups` are an IPv4-mapped address (`::ffff:0:0/96`). */
+function isMapped(groups: number[]): boolean {
+  return groups[5] === 0xffff && groups[4] === 0 && groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0;
 }
 
 /**
@@ -97,14 +115,15 @@ function isMapped(b: Codes, at: number): boolean {
  * Returns -1 when there is no valid address there, else `stop << 1 | canonical`, where `stop`
  * is the index after the address.
  */
-export function parseIPv6(src: Codes, start: number, end: number, out: number[], at: number, dotted: boolean): number {
+export function parseIPv6(src: Text, start: number, end: number, out: number[], at: number, dotted: boolean): number {
   let i = start;
   let count = 0; // groups so far (a dotted tail counts two)
   let gap = -1; // group index where "::" stands
   let canonical = 1;
+  let zeros = 0; // bit k: group k (as parsed, before "::" is expanded) is zero
   let tail = false;
-  if (i < end && src[i] === 0x3a) {
-    if (i + 1 >= end || src[i + 1] !== 0x3a) return -1;
+  if (i < end && code(src, i) === 0x3a) {
+    if (i + 1 >= end || code(src, i + 1) !== 0x3a) return -1;
     gap = 0;
     i += 2;
   }
@@ -112,7 +131,7 @@ export function parseIPv6(src: Codes, start: number, end: number, out: number[],
     const groupStart = i;
     let value = 0;
     while (i < end) {
-      const c = src[i] as number;
+      const c = code(src, i);
       let h = c - 0x30;
       if (h > 9) {
         h = (c | 0x20) - 0x57; // 'a'..'f' and 'A'..'F' → 10..15
@@ -123,10 +142,13 @@ export function parseIPv6(src: Codes, start: number, end: number, out: number[],
       i++;
     }
     const digits = i - groupStart;
-    if (i < end && src[i] === 0x2e) {
+    if (i < end && code(src, i) === 0x2e) {
       if (!dotted || count > 6) return -1;
-      const stop = parseIPv4(src, groupStart, end, out, at + 2 * count);
+      const o = at + 2 * count;
+      const stop = parseIPv4(src, groupStart, end, out, o);
       if (stop < 0) return -1;
+      if (out[o] === 0 && out[o + 1] === 0) zeros |= 1 << count;
+      if (out[o + 2] === 0 && out[o + 3] === 0) zeros |= 2 << count;
       count += 2;
       i = stop;
       tail = true;
@@ -138,12 +160,13 @@ export function parseIPv6(src: Codes, start: number, end: number, out: number[],
       return -1;
     }
     if (digits > 4 || count === 8) return -1;
-    if (digits > 1 && src[groupStart] === 0x30) canonical = 0;
+    if (digits > 1 && code(src, groupStart) === 0x30) canonical = 0;
+    if (value === 0) zeros |= 1 << count;
     out[at + 2 * count] = value >>> 8;
     out[at + 2 * count + 1] = value & 0xff;
     count++;
-    if (i >= end || src[i] !== 0x3a) break;
-    if (i + 1 < end && src[i + 1] === 0x3a) {
+    if (i >= end || code(src, i) !== 0x3a) break;
+    if (i + 1 < end && code(src, i + 1) === 0x3a) {
       if (gap >= 0) return -1;
       gap = count;
       i += 2;
@@ -152,26 +175,27 @@ export function parseIPv6(src: Codes, start: number, end: number, out: number[],
     }
   }
   if (gap < 0 ? count !== 8 : count > 7) return -1;
+  let mask = zeros;
   if (gap >= 0) {
     // Move the groups after "::" to the end, then zero the groups it stands for.
-    const zeros = 8 - count;
+    const run = 8 - count;
     for (let g = count - 1; g >= gap; g--) {
-      out[at + 2 * (g + zeros)] = out[at + 2 * g] as number;
-      out[at + 2 * (g + zeros) + 1] = out[at + 2 * g + 1] as number;
+      out[at + 2 * (g + run)] = out[at + 2 * g] as number;
+      out[at + 2 * (g + run) + 1] = out[at + 2 * g + 1] as number;
     }
-    for (let g = gap; g < gap + zeros; g++) {
+    for (let g = gap; g < gap + run; g++) {
       out[at + 2 * g] = 0;
       out[at + 2 * g + 1] = 0;
     }
+    const below = (1 << gap) - 1;
+    mask = (zeros & below) | (((1 << run) - 1) << gap) | ((zeros & ~below) << run);
   }
   if (canonical === 1) {
     // A dotted tail is canonical only for a mapped address, and a mapped one only with its tail.
-    if (tail !== isMapped(out, at)) canonical = 0;
-    else {
-      const run = ZERO_RUN[zeroMask(out, at)] as number;
-      const want = run === 0 ? -1 : run & 15;
-      if (gap !== want || (gap >= 0 && 8 - count !== run >> 4)) canonical = 0;
-    }
+    const mapped = (mask & 0x1f) === 0x1f && out[at + 10] === 0xff && out[at + 11] === 0xff;
+    const run = ZERO_RUN[mask] as number;
+    const want = run === 0 ? -1 : run & 15;
+    if (tail !== mapped || gap !== want || (gap >= 0 && 8 - count !== run >> 4)) canonical = 0;
   }
   return (i << 1) | canonical;
 }
@@ -180,14 +204,14 @@ export function parseIPv6(src: Codes, start: number, end: number, out: number[],
  * Parses a port (decimal 0..65535, no leading zero) starting at `src[start]`. Returns
  * `stop << 16 | port`, or -1 when there is no port there.
  */
-export function parsePort(src: Codes, start: number, end: number): number {
+export function parsePort(src: Text, start: number, end: number): number {
   if (start >= end) return -1;
-  let value = (src[start] as number) - 0x30;
+  let value = code(src, start) - 0x30;
   if (value < 0 || value > 9) return -1;
   let i = start + 1;
   if (value !== 0) {
     while (i < end) {
-      const d = (src[i] as number) - 0x30;
+      const d = code(src, i) - 0x30;
       if (d < 0 || d > 9) break;
       value = value * 10 + d;
       i++;
@@ -211,23 +235,28 @@ export function writeDecimal(n: number, out: number[], o: number): number {
 }
 
 /** Writes the dotted quad of the 4 bytes at `b[at]`. */
-export function writeIPv4(b: Codes, at: number, out: number[], o: number): number {
+export function writeIPv4(b: ArrayLike<number>, at: number, out: number[], o: number): number {
+  const b1 = b[at + 1] as number;
+  const b2 = b[at + 2] as number;
+  const b3 = b[at + 3] as number;
   o = writeDecimal(b[at] as number, out, o);
   out[o++] = 0x2e;
-  o = writeDecimal(b[at + 1] as number, out, o);
+  o = writeDecimal(b1, out, o);
   out[o++] = 0x2e;
-  o = writeDecimal(b[at + 2] as number, out, o);
+  o = writeDecimal(b2, out, o);
   out[o++] = 0x2e;
-  return writeDecimal(b[at + 3] as number, out, o);
+  return writeDecimal(b3, out, o);
 }
 
+/** The lowercase hex digit of `n` (0..15), without a branch. */
 function hexDigit(n: number): number {
-  return n < 10 ? 0x30 + n : 0x57 + n;
+  return 0x30 + n + (((9 - n) >> 31) & 39);
 }
 
-/** Writes the RFC 5952 text of the 16 bytes at `b[at]`. */
-export function writeIPv6(b: Codes, at: number, out: number[], o: number): number {
-  if (isMapped(b, at)) {
+/** Writes the RFC 5952 text of the 16 bytes at `b[at]` (at most 39 characters). */
+export function writeIPv6(b: ArrayLike<number>, at: number, out: number[], o: number): number {
+  const groups = groupsOf(b, at);
+  if (isMapped(groups)) {
     out[o] = 0x3a;
     out[o + 1] = 0x3a;
     out[o + 2] = 0x66;
@@ -235,9 +264,11 @@ export function writeIPv6(b: Codes, at: number, out: number[], o: number): numbe
     out[o + 4] = 0x66;
     out[o + 5] = 0x66;
     out[o + 6] = 0x3a;
-    return writeIPv4(b, at + 12, out, o + 7);
+    const v = groups[6] as number;
+    const w = groups[7] as number;
+    return writeIPv4([v >> 8, v & 0xff, w >> 8, w & 0xff], 0, out, o + 7);
   }
-  const run = ZERO_RUN[zeroMask(b, at)] as number;
+  const run = ZERO_RUN[zeroMask(groups)] as number;
   const skip = run === 0 ? -1 : run & 15;
   for (let g = 0; g < 8; g++) {
     if (g === skip) {
@@ -246,27 +277,27 @@ export function writeIPv6(b: Codes, at: number, out: number[], o: number): numbe
       g += (run >> 4) - 1;
       continue;
     }
-    const hi = b[at + 2 * g] as number;
-    const lo = b[at + 2 * g + 1] as number;
-    if (hi >= 0x10) out[o++] = hexDigit(hi >>> 4);
-    if (hi !== 0) out[o++] = hexDigit(hi & 15);
-    if (hi !== 0 || lo >= 0x10) out[o++] = hexDigit(lo >>> 4);
-    out[o++] = hexDigit(lo & 15);
+    const v = groups[g] as number;
+    if (v >= 0x1000) out[o++] = hexDigit(v >> 12);
+    if (v >= 0x100) out[o++] = hexDigit((v >> 8) & 15);
+    if (v >= 0x10) out[o++] = hexDigit((v >> 4) & 15);
+    out[o++] = hexDigit(v & 15);
     if (g < 7) out[o++] = 0x3a;
   }
   return o;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Strings
+// Strings. `String.fromCharCode` with a fixed number of arguments: measured 2.5× a loop of single
+// characters and 3× `apply` or a `TextDecoder`. Two copies of the call, one per kind of array,
+// so that each reads one kind only (see {@link Text}).
 
 /**
- * The string of the `n` (at most {@link IPV6_MAX_TEXT}) character codes at `b[at]`, made by one
- * fixed-arity `String.fromCharCode` call: measured 2.5× a loop of single characters and 3× `apply`
- * or a `TextDecoder`. Dotted quads get a call of their exact length; longer text one call of 45,
- * cut to length (codes past the end of `b` read as `undefined`, which becomes U+0000, then cut).
+ * The string of the `n` bytes at `b[at]` (ASCII text of a v1 line; at most {@link IPV6_MAX_TEXT}).
+ * Dotted quads get a call of their exact length; longer text one call of 45, cut to length
+ * (bytes past the end of `b` read as `undefined`, which becomes U+0000, then cut).
  */
-export function asciiString(b: Codes, at: number, n: number): string {
+export function bytesToString(b: Uint8Array, at: number, n: number): string {
   const f = String.fromCharCode;
   // biome-ignore format: one line per length reads better than a hundred lines of arguments
   switch (n) {
@@ -295,25 +326,53 @@ export function asciiString(b: Codes, at: number, n: number): string {
   ).substring(0, n);
 }
 
-/** Text of the 4 bytes at `b[at]`. */
-export function formatIPv4(b: Codes, at = 0): string {
-  const text: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  return asciiString(text, 0, writeIPv4(b, at, text, 0));
+/** Longest text {@link writeIPv6} writes: eight groups of four digits. */
+const IPV6_MAX_CANONICAL = 39;
+
+/** A text array for a writer: {@link IPV6_MAX_CANONICAL} zeros (a packed array: its reads are the fastest). */
+function textArray(): number[] {
+  // biome-ignore format: 39 zeros
+  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+}
+
+/** The string of the first `n` codes of `t`, as {@link bytesToString} (`t` is a {@link textArray} when `n` > 15). */
+function codesToString(t: number[], n: number): string {
+  const f = String.fromCharCode;
+  // biome-ignore format: one line per length reads better than a hundred lines of arguments
+  switch (n) {
+    case 7: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!);
+    case 8: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!);
+    case 9: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!);
+    case 10: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!);
+    case 11: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!);
+    case 12: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!);
+    case 13: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!);
+    case 14: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!);
+    case 15: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!, t[14]!);
+  }
+  if (n < 7) {
+    let s = '';
+    for (let k = 0; k < n; k++) s += f(t[k] as number);
+    return s;
+  }
+  // biome-ignore format: the 39 arguments in a block
+  return f(
+    t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!, t[14]!, t[15]!,
+    t[16]!, t[17]!, t[18]!, t[19]!, t[20]!, t[21]!, t[22]!, t[23]!, t[24]!, t[25]!, t[26]!, t[27]!, t[28]!, t[29]!, t[30]!,
+    t[31]!, t[32]!, t[33]!, t[34]!, t[35]!, t[36]!, t[37]!, t[38]!,
+  ).substring(0, n);
+}
+
+/** Dotted-quad text of the 4 bytes at `b[at]`. */
+export function formatIPv4(b: ArrayLike<number>, at = 0): string {
+  const t = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  return codesToString(t, writeIPv4(b, at, t, 0));
 }
 
 /** RFC 5952 text of the 16 bytes at `b[at]`. */
-export function formatIPv6(b: Codes, at = 0): string {
-  // biome-ignore format: a packed array of IPV6_MAX_TEXT zeros
-  const text: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  return asciiString(text, 0, writeIPv6(b, at, text, 0));
-}
-
-/** The character codes of `s` when it is short enough to be an address, else undefined. */
-export function addressCodes(s: unknown): number[] | undefined {
-  if (typeof s !== 'string' || s.length > IPV6_MAX_TEXT) return undefined;
-  const codes: number[] = [];
-  for (let k = 0; k < s.length; k++) codes.push(s.charCodeAt(k));
-  return codes;
+export function formatIPv6(b: ArrayLike<number>, at = 0): string {
+  const t = textArray();
+  return codesToString(t, writeIPv6(b, at, t, 0));
 }
 
 /**
@@ -321,22 +380,21 @@ export function addressCodes(s: unknown): number[] | undefined {
  * `address` is neither (the whole string must be the address). `family` 4 or 6 accepts that one only.
  */
 export function parseAddress(address: unknown, family: 0 | 4 | 6, out: number[], at: number): 0 | 4 | 6 {
-  const codes = addressCodes(address);
-  if (codes === undefined) return 0;
-  const n = codes.length;
-  if (family !== 6 && parseIPv4(codes, 0, n, out, at) === n) return 4;
-  if (family !== 4 && parseIPv6(codes, 0, n, out, at, true) >> 1 === n) return 6;
+  if (typeof address !== 'string' || address.length > IPV6_MAX_TEXT) return 0;
+  const n = address.length;
+  if (family !== 6 && parseIPv4(address, 0, n, out, at) === n) return 4;
+  if (family !== 4 && parseIPv6(address, 0, n, out, at, true) >> 1 === n) return 6;
   return 0;
 }
 
 /** `4` or `6` for strictly valid IPv4/IPv6 text, `0` otherwise (like `net.isIP`, but strict). */
 export function ipVersion(address: string): 0 | 4 | 6 {
-  return parseAddress(address, 0, [], 0);
+  return parseAddress(address, 0, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0);
 }
 
 /** The canonical text of an address: dotted-quad or RFC 5952; undefined when it is not a valid one. */
 export function canonicalAddress(address: string): string | undefined {
-  const bytes: number[] = [];
+  const bytes: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   const family = parseAddress(address, 0, bytes, 0);
   if (family === 4) return address;
   return family === 6 ? formatIPv6(bytes) : undefined;

@@ -2,7 +2,7 @@
  * PROXY protocol version 1: one US-ASCII line, `PROXY TCP4|TCP6|UNKNOWN … \r\n`, at most 107
  * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
  */
-import { asciiString, formatIPv6, parseIPv4, parseIPv6, parsePort, writeDecimal, writeIPv4, writeIPv6 } from './address.js';
+import { bytesToString, formatIPv6, parseIPv4, parseIPv6, parsePort, writeDecimal, writeIPv4, writeIPv6 } from './address.js';
 import { CR, LF, Limits, SPACE, V1_SIGNATURE } from './constants.js';
 import { checkedPort, commandOf, endpointsOf, familyIndex, ipFamily, isUnix, transportIndex } from './endpoint.js';
 import { fail } from './errors.js';
@@ -59,31 +59,31 @@ export function decodeV1(input: Uint8Array, options: ResolvedDecodeOptions): Dec
     if (r < 0 || input[r >> 1] !== SPACE) {
       i = options.allowIPv4InTcp6 ? parseIPv4(input, 11, n, undefined, 0) : -1;
       if (i < 0 || input[i] !== SPACE) return settle(input, limit, options, SOURCE);
-      source = `::ffff:${asciiString(input, 11, i - 11)}`;
+      source = `::ffff:${bytesToString(input, 11, i - 11)}`;
     } else {
       i = r >> 1;
       // Text already canonical is returned as it came; anything else is rewritten from its bytes.
-      source = r & 1 ? asciiString(input, 11, i - 11) : formatIPv6(bytes);
+      source = r & 1 ? bytesToString(input, 11, i - 11) : formatIPv6(bytes);
     }
     const d = i + 1;
     r = parseIPv6(input, d, n, bytes, 0, dotted);
     if (r < 0 || input[r >> 1] !== SPACE) {
       i = options.allowIPv4InTcp6 ? parseIPv4(input, d, n, undefined, 0) : -1;
       if (i < 0 || input[i] !== SPACE) return settle(input, limit, options, DESTINATION);
-      destination = `::ffff:${asciiString(input, d, i - d)}`;
+      destination = `::ffff:${bytesToString(input, d, i - d)}`;
     } else {
       i = r >> 1;
-      destination = r & 1 ? asciiString(input, d, i - d) : formatIPv6(bytes);
+      destination = r & 1 ? bytesToString(input, d, i - d) : formatIPv6(bytes);
     }
   } else {
     // A strict dotted quad is its own canonical text: the string is made from the line's bytes.
     i = parseIPv4(input, 11, n, undefined, 0);
     if (i < 0 || input[i] !== SPACE) return settle(input, limit, options, SOURCE);
-    source = asciiString(input, 11, i - 11);
+    source = bytesToString(input, 11, i - 11);
     const d = i + 1;
     i = parseIPv4(input, d, n, undefined, 0);
     if (i < 0 || input[i] !== SPACE) return settle(input, limit, options, DESTINATION);
-    destination = asciiString(input, d, i - d);
+    destination = bytesToString(input, d, i - d);
   }
   let p = parsePort(input, i + 1, n);
   if (p < 0 || input[p >>> 16] !== SPACE) return settle(input, limit, options, SOURCE_PORT);
@@ -175,7 +175,8 @@ function settle(input: Uint8Array, limit: number, options: ResolvedDecodeOptions
 
 function checkAddress(input: Uint8Array, start: number, end: number, ipv6: boolean, options: ResolvedDecodeOptions): void {
   if (ipv6) {
-    if (parseIPv6(input, start, end, [], 0, options.allowDottedQuadInTcp6) >> 1 === end) return;
+    if (parseIPv6(input, start, end, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0, options.allowDottedQuadInTcp6) >> 1 === end)
+      return;
     if (options.allowIPv4InTcp6 && parseIPv4(input, start, end, undefined, 0) === end) return;
   } else if (parseIPv4(input, start, end, undefined, 0) === end) return;
   const family = ipv6 ? 'IPv6' : 'IPv4';
@@ -260,8 +261,10 @@ export function lineV1(header: ProxyHeaderInit): number[] {
   const ipv6 = ipFamily(source, destination, family, bytes) === 2;
   const sourcePort = checkedPort(source.port);
   const destinationPort = checkedPort(destination.port);
-  // "PROXY TCP4 " or "PROXY TCP6 "
-  const out = [0x50, 0x52, 0x4f, 0x58, 0x59, SPACE, 0x54, 0x43, 0x50, ipv6 ? 0x36 : 0x34, SPACE];
+  // "PROXY TCP4 " or "PROXY TCP6 ", and room for the longest line: a plain array copies itself
+  // each time it grows past its size.
+  // biome-ignore format: 11 characters, then zeros up to 107
+  const out = [0x50, 0x52, 0x4f, 0x58, 0x59, SPACE, 0x54, 0x43, 0x50, ipv6 ? 0x36 : 0x34, SPACE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   let o = ipv6 ? writeIPv6(bytes, 0, out, 11) : writeIPv4(bytes, 0, out, 11);
   out[o++] = SPACE;
   o = ipv6 ? writeIPv6(bytes, 16, out, o) : writeIPv4(bytes, 16, out, o);
@@ -271,6 +274,7 @@ export function lineV1(header: ProxyHeaderInit): number[] {
   o = writeDecimal(destinationPort, out, o);
   out[o] = CR;
   out[o + 1] = LF;
+  out.length = o + 2;
   return out;
 }
 
