@@ -4,8 +4,9 @@
  */
 import fc from 'fast-check';
 import type { DecodeOptions } from '../src/index.js';
-import { decodeOptions, rawBytes } from '../test/support/arbitraries.js';
+import { decodeOptions } from '../test/support/arbitraries.js';
 import { concat, hex } from '../test/support/bytes.js';
+import { rawBytes } from '../test/support/malformed.js';
 import type { Context, Seed } from './context.js';
 import { show } from './invariant.js';
 import { fixCrc, type Mutation, mutate, mutation } from './mutate.js';

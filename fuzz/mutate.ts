@@ -3,8 +3,8 @@
  * field, whole TLVs spliced in, duplicated or removed), so that mutants get past the fixed part.
  */
 import fc from 'fast-check';
-import { V2_SIGNATURE } from '../test/support/arbitraries.js';
 import { concat, position, sameBytes } from '../test/support/bytes.js';
+import { V2_SIGNATURE } from '../test/support/malformed.js';
 import type { Core } from './context.js';
 
 /** One mutation. Positions are fractions of the length, so that one mutation fits any seed. */

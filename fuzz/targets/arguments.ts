@@ -4,7 +4,8 @@
  * from the engine, and never a silent guess.
  */
 import fc from 'fast-check';
-import { decodeOptions, headerInit, junk, rawBytes } from '../../test/support/arbitraries.js';
+import { decodeOptions, headerInit } from '../../test/support/arbitraries.js';
+import { junk, rawBytes } from '../../test/support/malformed.js';
 import type { Context, Core } from '../context.js';
 import { attempt, invariant, show } from '../invariant.js';
 import { type FuzzTarget, target } from '../target.js';

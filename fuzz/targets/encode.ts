@@ -1,8 +1,9 @@
 /** encode, encodeInto and encodingLength: they agree, and decode gives back what was encoded. */
 import fc from 'fast-check';
 import type { EncodeOptions, ProxyHeader, ProxyHeaderInit } from '../../src/index.js';
-import { anyEncodeOptions, anyInit, type HeaderCase, headerCase } from '../../test/support/arbitraries.js';
+import { type HeaderCase, headerCase } from '../../test/support/arbitraries.js';
 import { hex, sameBytes } from '../../test/support/bytes.js';
+import { anyEncodeOptions, anyInit } from '../../test/support/malformed.js';
 import type { Context, Core } from '../context.js';
 import { attempt, guarded, invariant, normalizeHeader, sameHeader, show, summary } from '../invariant.js';
 import { type FuzzTarget, target } from '../target.js';

@@ -1,8 +1,8 @@
 /** HeaderParser over chunks: the same answers as one-shot decode, whatever the chunking, and no more memory than arrived. */
 import fc from 'fast-check';
 import type { DecodeOptions, HeaderParser, ParseStep } from '../../src/index.js';
-import { V2_SIGNATURE } from '../../test/support/arbitraries.js';
 import { ascii, concat, cut, hex, sameBytes, unhex } from '../../test/support/bytes.js';
+import { V2_SIGNATURE } from '../../test/support/malformed.js';
 import type { Context, Core } from '../context.js';
 import { type Input, inputs } from '../inputs.js';
 import { guarded, invariant, normalizeHeader, sameHeader, show, summary } from '../invariant.js';

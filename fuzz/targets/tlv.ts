@@ -1,8 +1,9 @@
 /** Typed TLVs: what encode writes from them, readTlvs reads back; and readTlvs on any TLV list. */
 import fc from 'fast-check';
 import type { ProxyHeaderInit, Tlv, TlvView } from '../../src/index.js';
-import { anyTlvs, type TypedTlvs, typedTlvs, v2Case } from '../../test/support/arbitraries.js';
+import { type TypedTlvs, typedTlvs, v2Case } from '../../test/support/arbitraries.js';
 import { sameBytes } from '../../test/support/bytes.js';
+import { anyTlvs } from '../../test/support/malformed.js';
 import type { Context, Core } from '../context.js';
 import { guarded, invariant, show } from '../invariant.js';
 import { type FuzzTarget, target } from '../target.js';
