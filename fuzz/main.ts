@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import type { Core, NodeEntry } from './context.js';
 import { loadCorpus } from './corpus.js';
 import { describeError } from './invariant.js';
+import { replayCorpus } from './replay.js';
 import { allTargets, checkNoEagerAllocation } from './targets/index.js';
 
 const USAGE = 'usage: npm run fuzz -- [--seconds N] [--seed N] [--target NAME]... [--path P] [--list]';
@@ -75,6 +76,13 @@ export async function main(args: string[], root: string): Promise<number> {
     console.log('ok   parser buffers only what arrived (65535 declared, fed byte by byte)');
   } catch (error) {
     console.log(`FAIL parser-memory\n${describeError(error)}`);
+    return 1;
+  }
+
+  try {
+    console.log(`ok   corpus: ${replayCorpus(lib, corpus)} inputs replayed (one-shot, chunked, byte by byte, as datagrams)`);
+  } catch (error) {
+    console.log(`FAIL corpus replay\n${describeError(error)}`);
     return 1;
   }
 

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { loadCorpus } from '../../fuzz/corpus.js';
+import { replayCorpus } from '../../fuzz/replay.js';
 import { allTargets, checkNoEagerAllocation } from '../../fuzz/targets/index.js';
 import * as lib from '../../src/index.js';
 import * as node from '../../src/node/index.js';
@@ -11,8 +12,9 @@ const corpus = loadCorpus(fileURLToPath(new URL('../../fuzz/corpus/', import.met
 const SEED = 20261126;
 
 describe('fuzz targets (quick, deterministic)', () => {
-  test('the corpus is there', () => {
+  test('the corpus is there, and every input passes the decoding checks', () => {
     expect(corpus.length).toBeGreaterThan(100);
+    expect(replayCorpus(lib, corpus)).toBe(corpus.length);
   });
 
   for (const target of allTargets({ lib, node, corpus })) {
