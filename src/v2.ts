@@ -202,6 +202,8 @@ export interface V2Plan {
 }
 
 const NO_TLVS: readonly Tlv[] = Object.freeze([]);
+const NO_TYPES: readonly number[] = Object.freeze([]);
+const NO_VALUES: readonly Uint8Array[] = Object.freeze([]);
 
 /**
  * Validates `header` and everything the v2 encoding of it needs, reading each property once,
@@ -242,8 +244,9 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
   const given = header.tlvs ?? NO_TLVS;
   if (typeof given !== 'object') fail('ERR_PROXY_INVALID_HEADER', 'tlvs must be an array of TLVs or typed TLV values');
   const tlvs: readonly Tlv[] = Array.isArray(given) ? given : buildTlvs(given as TlvInit);
-  const types: number[] = [];
-  const values: Uint8Array[] = [];
+  // Most headers have no TLVs: they share two frozen empty lists.
+  const types: number[] = tlvs.length === 0 ? (NO_TYPES as number[]) : [];
+  const values: Uint8Array[] = tlvs.length === 0 ? (NO_VALUES as Uint8Array[]) : [];
   let tlvBytes = 0;
   for (let k = 0; k < tlvs.length; k++) {
     const tlv = tlvs[k] as Tlv;

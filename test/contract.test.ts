@@ -258,3 +258,51 @@ describe('limits and offsets', () => {
     expect(decode(line, { maxHeaderLength: 16 }).status).toBe('complete');
   });
 });
+
+describe('HeaderParser buffering', () => {
+  /** Runs `fn` while recording the length of every Uint8Array constructed with a number. */
+  const allocations = (fn: () => void): number[] => {
+    const sizes: number[] = [];
+    const Original = globalThis.Uint8Array;
+    globalThis.Uint8Array = new Proxy(Original, {
+      construct(target, args, newTarget) {
+        if (typeof args[0] === 'number') sizes.push(args[0]);
+        return Reflect.construct(target, args, newTarget);
+      },
+    });
+    try {
+      fn();
+    } finally {
+      globalThis.Uint8Array = Original;
+    }
+    return sizes;
+  };
+  const big = encode({ ...tcp4, tlvs: [{ type: 0xe0, value: new Uint8Array(65535 - 12 - 3) }] });
+
+  test('never allocates past the header, even for the largest one fed in small chunks', () => {
+    expect(big.length).toBe(65551);
+    const parser = new HeaderParser();
+    let done = false;
+    const sizes = allocations(() => {
+      for (let at = 0; at < big.length && !done; at += 1000) done = parser.push(big.subarray(at, at + 1000)).status === 'complete';
+    });
+    expect(done).toBe(true);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(big.length);
+  });
+  test('never allocates past maxHeaderLength', () => {
+    const parser = new HeaderParser({ maxHeaderLength: 4096 });
+    const line = ascii('PROXY TCP4 192.0.2.1 192.0.2.2 1000 443\r\n');
+    const sizes = allocations(() => {
+      for (let k = 0; k < line.length - 1; k++) parser.push(line.subarray(k, k + 1));
+    });
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(107);
+    expect(parser.push(line.subarray(line.length - 1)).status).toBe('complete');
+  });
+  test('a declared length is not allocated before its bytes arrive', () => {
+    const parser = new HeaderParser();
+    const sizes = allocations(() => {
+      for (let k = 0; k < 20; k++) parser.push(big.subarray(k, k + 1));
+    });
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(40);
+  });
+});

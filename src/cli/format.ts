@@ -10,7 +10,6 @@ import {
   TlvType,
   type TlvView,
 } from '../index.js';
-import { splitTlvs } from '../tlv.js';
 
 const readSsl = (value: Uint8Array): SslTlv => readTlvs([{ type: TlvType.SSL, value }]).ssl as SslTlv;
 
@@ -226,15 +225,12 @@ export function byteMap(header: ProxyHeader, bytes: Uint8Array): ByteRow[] {
   );
   const length = ((bytes[14] as number) << 8) | (bytes[15] as number);
   at(14, 2, `length ${length} (header is ${16 + length} bytes)`);
-  const end = 16 + length;
-  let tlvStart = 16;
   const block = fam <= 3 && tr <= 2 ? (BLOCK[fam] as number) : 0;
   if (header.unparsed !== undefined) {
     at(16, length, 'not address information nor TLVs: ignored');
     return rows;
   }
   if (block > 0 && length >= block) {
-    tlvStart = 16 + block;
     if (header.command === 'local' || header.source === null || header.destination === null) {
       at(16, block, 'address block (ignored: LOCAL)');
     } else if (fam === 3) {
@@ -250,8 +246,8 @@ export function byteMap(header: ProxyHeader, bytes: Uint8Array): ByteRow[] {
       at(18 + 2 * a, 2, `destination port ${dst.port}`);
     }
   }
-  const tlvs = splitTlvs(bytes, tlvStart, end, true);
-  for (const tlv of tlvs) {
+  // The decoded TLVs are views into `bytes`: their offsets are where they sit on the wire.
+  for (const tlv of header.tlvs) {
     const offset = tlv.value.byteOffset - bytes.byteOffset - 3;
     at(offset, 3, `TLV type ${hexByte(tlv.type)} ${tlvName(tlv.type)}, length ${tlv.value.length}`);
     if (tlv.type === TlvType.SSL && tlv.value.length >= 5) {
