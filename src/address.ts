@@ -326,10 +326,10 @@ export function bytesToString(b: Uint8Array, at: number, n: number): string {
   ).substring(0, n);
 }
 
-/** Longest text {@link writeIPv6} writes: eight groups of four digits. */
-const IPV6_MAX_CANONICAL = 39;
-
-/** A text array for a writer: {@link IPV6_MAX_CANONICAL} zeros (a packed array: its reads are the fastest). */
+/**
+ * A text array for a writer: 39 zeros, the longest text {@link writeIPv6} writes (eight groups
+ * of four digits). A packed array: its reads are the fastest.
+ */
 function textArray(): number[] {
   // biome-ignore format: 39 zeros
   return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];

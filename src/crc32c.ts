@@ -42,7 +42,7 @@ export function crc32c(bytes: Uint8Array, seed = 0): number {
  * `var`, and a table the engine cannot treat as constant costs a bounds check on each of the
  * 32 lookups per step (about a third of the throughput).
  */
-const [rangeImpl, wordsImpl] = /* @__PURE__ */ (() => {
+const [rangeImpl, TABLE] = /* @__PURE__ */ (() => {
   const t = buildTables();
   /** Slicing-by-16 over bytes, any alignment, no allocation. */
   function range(bytes: Uint8Array, start: number, end: number, seed: number): number {
@@ -80,7 +80,15 @@ const [rangeImpl, wordsImpl] = /* @__PURE__ */ (() => {
     }
     return ~crc >>> 0;
   }
+  return [range, t] as const;
+})();
 
+/**
+ * The word-at-a-time loop in a scope of its own, over the same table: only {@link crc32c}
+ * uses it, so a bundle that only decodes (which checks headers with {@link crc32cRange}) leaves it out.
+ */
+const wordsImpl = /* @__PURE__ */ (() => {
+  const t = TABLE;
   /** Little-endian only: the aligned middle of the input read as 32-bit words, 32 bytes a step. */
   function words(bytes: Uint8Array, n: number, seed: number): number {
     let crc = ~seed | 0;
@@ -142,7 +150,7 @@ const [rangeImpl, wordsImpl] = /* @__PURE__ */ (() => {
     }
     return ~crc >>> 0;
   }
-  return [range, words] as const;
+  return words;
 })();
 
 /**

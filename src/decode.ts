@@ -1,6 +1,6 @@
 /** Decoding: version detection from the first byte, and the datagram form. */
 import { fail } from './errors.js';
-import { DEFAULT_DECODE_OPTIONS, type DecodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
+import { DEFAULT_DECODE_OPTIONS, type DecodeOptions, describe, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
 import type { DecodeResult, ProxyHeader } from './types.js';
 import { decodeV1 } from './v1.js';
 import { decodeV2 } from './v2.js';
@@ -26,18 +26,12 @@ export function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult
 
 /** @internal {@link decode} with options already resolved (callers that decode repeatedly resolve once). */
 export function decodeResolved(input: Uint8Array, options: ResolvedDecodeOptions): DecodeResult {
-  if (!(input instanceof Uint8Array)) throw new TypeError(`decode needs a Uint8Array, got ${describeInput(input)}`);
+  if (!(input instanceof Uint8Array)) throw new TypeError(`decode needs a Uint8Array, got ${describe(input)}`);
   if (input.length === 0) return INCOMPLETE;
   const first = input[0];
   if (first === 0x50) return decodeV1(input, options);
   if (first === 0x0d) return decodeV2(input, options);
   return NONE;
-}
-
-function describeInput(input: unknown): string {
-  if (input === null) return 'null';
-  if (typeof input === 'string') return 'a string (encode text as bytes first, e.g. with TextEncoder)';
-  return typeof input === 'object' ? (Object.prototype.toString.call(input) as string) : typeof input;
 }
 
 /** A datagram split into its PROXY header and its payload. */

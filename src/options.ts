@@ -99,11 +99,11 @@ export const DEFAULT_DECODE_OPTIONS: ResolvedDecodeOptions = Object.freeze({
   allowDottedQuadInTcp6: true,
 });
 
+/** Former or misplaced names, and what to use instead. */
 const RENAMED: Record<string, string> = {
-  verifyCrc32c: "verifyCrc32c was replaced by crc32c: 'verify' | 'ignore'",
-  requireCrc32c: "requireCrc32c was replaced by crc32c: 'require'",
-  timeout: 'the header timeout option is headerTimeout, and it belongs to the Node integration',
-  headerTimeout: 'headerTimeout belongs to the Node integration, not to the codec',
+  verifyCrc32c: 'now crc32c',
+  requireCrc32c: "now crc32c: 'require'",
+  timeout: 'now headerTimeout',
 };
 
 /**
@@ -124,50 +124,46 @@ export function checkKeys(value: unknown, names: readonly string[], what: string
 
 /** @internal A short description of a value for error messages. */
 export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  return typeof value === 'object' || typeof value === 'function' ? `a ${typeof value}` : `${typeof value} ${String(value)}`;
+  if (typeof value === 'string') return `string ${JSON.stringify(value.slice(0, 40))}`;
+  return typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : String(value);
+}
+
+/** @internal Throws `kind` saying what `name` must be and what it was. */
+export function wrong(kind: typeof TypeError | typeof RangeError, name: string, expected: string, value: unknown): never {
+  throw new kind(`${name} must be ${expected}, got ${describe(value)}`);
 }
 
 /** @internal Validates `options` and applies the defaults. */
 export function resolveDecodeOptions(options: DecodeOptions | undefined): ResolvedDecodeOptions {
   if (options === undefined) return DEFAULT_DECODE_OPTIONS;
   checkKeys(options, DECODE_OPTION_NAMES, 'decode option');
-  const versions = options.versions;
+  const versions = options.versions as unknown;
   let acceptV1 = true;
   let acceptV2 = true;
   if (versions !== undefined) {
-    if (!Array.isArray(versions)) throw new TypeError(`versions must be an array of 1 and/or 2, got ${describe(versions)}`);
-    if (versions.length === 0 || versions.some((v) => v !== 1 && v !== 2)) {
-      throw new RangeError(`versions must list 1 and/or 2, got [${versions.map((v) => describe(v)).join(', ')}]`);
-    }
+    if (!Array.isArray(versions)) wrong(TypeError, 'versions', 'an array of 1 and/or 2', versions);
+    if (versions.length === 0 || versions.some((v) => v !== 1 && v !== 2))
+      wrong(RangeError, 'versions', 'a list of 1 and/or 2', `[${versions}]`);
     acceptV1 = versions.includes(1);
     acceptV2 = versions.includes(2);
   }
+  const crc32c = options.crc32c as unknown;
+  const mode = crc32c === undefined ? 1 : ['ignore', 'verify', 'require'].indexOf(crc32c as string);
+  if (mode < 0) wrong(typeof crc32c === 'string' ? RangeError : TypeError, 'crc32c', "'verify', 'require' or 'ignore'", crc32c);
   return {
     maxHeaderLength: byteLimit(options.maxHeaderLength, 'maxHeaderLength', Limits.V2_MAX_LENGTH, Limits.V2_FIXED_LENGTH),
     acceptV1,
     acceptV2,
-    crc32c: crc32cMode(options.crc32c),
+    crc32c: mode as Crc32cMode,
     maxUniqueIdLength: byteLimit(options.maxUniqueIdLength, 'maxUniqueIdLength', Limits.UNIQUE_ID_MAX_LENGTH, 0),
     allowIPv4InTcp6: flag(options.allowIPv4InTcp6, 'allowIPv4InTcp6', false),
     allowDottedQuadInTcp6: flag(options.allowDottedQuadInTcp6, 'allowDottedQuadInTcp6', true),
   };
 }
 
-function crc32cMode(value: unknown): Crc32cMode {
-  if (value === undefined || value === 'verify') return 1;
-  if (value === 'require') return 2;
-  if (value === 'ignore') return 0;
-  const message = `crc32c must be 'verify', 'require' or 'ignore', got ${describe(value)}`;
-  throw typeof value === 'string' ? new RangeError(message) : new TypeError(message);
-}
-
 function flag(value: unknown, name: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describe(value)}`);
-  return value;
+  return typeof value === 'boolean' ? value : wrong(TypeError, name, 'a boolean', value);
 }
 
 /**
@@ -177,9 +173,8 @@ function flag(value: unknown, name: string, fallback: boolean): boolean {
  */
 function byteLimit(value: unknown, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number of bytes, got ${describe(value)}`);
-  if (!(value >= min)) throw new RangeError(`${name} must be a number of bytes of at least ${min}, got ${String(value)}`);
-  return value;
+  if (typeof value !== 'number') wrong(TypeError, name, 'a number of bytes', value);
+  return value >= min ? value : wrong(RangeError, name, `a number of bytes of at least ${min}`, value);
 }
 
 /** @internal Encode options checked against the header's version. */
@@ -197,11 +192,9 @@ export function resolveEncodeOptions(options: EncodeOptions | undefined, version
   checkKeys(options, ENCODE_OPTION_NAMES, 'encode option');
   const crc32c = options.crc32c;
   const padTo = options.padTo;
-  if (crc32c !== undefined && typeof crc32c !== 'boolean') throw new TypeError(`crc32c must be a boolean, got ${describe(crc32c)}`);
-  if (padTo !== undefined && typeof padTo !== 'number') throw new TypeError(`padTo must be a number of bytes, got ${describe(padTo)}`);
-  if (padTo !== undefined && !(Number.isInteger(padTo) && padTo >= 0)) {
-    throw new RangeError(`padTo must be a whole number of bytes, got ${String(padTo)}`);
-  }
+  if (crc32c !== undefined && typeof crc32c !== 'boolean') wrong(TypeError, 'crc32c', 'a boolean', crc32c);
+  if (padTo !== undefined && typeof padTo !== 'number') wrong(TypeError, 'padTo', 'a number of bytes', padTo);
+  if (padTo !== undefined && !(Number.isInteger(padTo) && padTo >= 0)) wrong(RangeError, 'padTo', 'a whole number of bytes', padTo);
   if (version === 1 && (crc32c === true || padTo !== undefined)) {
     throw new RangeError(`${crc32c === true ? 'crc32c' : 'padTo'} is a v2 option: a v1 line has no TLVs`);
   }

@@ -188,7 +188,7 @@ function isPrintableAscii(bytes: Uint8Array, from: number): boolean {
 function readSsl(value: Uint8Array): SslTlv {
   if (value.length < 5) fail('ERR_PROXY_TLV_INVALID', `SSL TLV must be at least 5 bytes, got ${value.length}`);
   const subTlvs = splitTlvs(value, 5, value.length);
-  if (subTlvs === undefined) fail('ERR_PROXY_TLV_INVALID', 'SSL sub-TLVs do not exactly fill the SSL TLV value');
+  if (subTlvs === undefined) fail('ERR_PROXY_TLV_INVALID', 'SSL sub-TLVs do not fill the SSL TLV');
   const client = value[0] as number;
   const verify = (((value[1] as number) << 24) | ((value[2] as number) << 16) | ((value[3] as number) << 8) | (value[4] as number)) >>> 0;
   const certConnection = (client & SslClient.CERT_CONN) !== 0;

@@ -19,13 +19,13 @@ export function splitTlvs(bytes: Uint8Array, start: number, end: number, strict 
   while (i < end) {
     if (end - i < Limits.TLV_HEADER_LENGTH) {
       if (!strict) return undefined;
-      fail('ERR_PROXY_TLV_MALFORMED', `${end - i} byte(s) left at the end of the TLV area: too few for a TLV`, i);
+      fail('ERR_PROXY_TLV_MALFORMED', `${end - i} stray byte(s) after the TLVs`, i);
     }
     const length = ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
     const valueEnd = i + 3 + length;
     if (valueEnd > end) {
       if (!strict) return undefined;
-      fail('ERR_PROXY_TLV_MALFORMED', `TLV 0x${hex2(bytes[i] as number)} of ${length} bytes overruns the header by ${valueEnd - end}`, i);
+      fail('ERR_PROXY_TLV_MALFORMED', `TLV 0x${hex2(bytes[i] as number)} of ${length} bytes overruns the header`, i);
     }
     tlvs.push({ type: bytes[i] as number, value: bytes.subarray(i + 3, valueEnd) });
     i = valueEnd;
@@ -75,7 +75,7 @@ function checkSsl(value: Uint8Array): void {
     if (end - i < Limits.TLV_HEADER_LENGTH) break;
     i += 3 + (((value[i + 1] as number) << 8) | (value[i + 2] as number));
   }
-  if (i !== end) fail('ERR_PROXY_TLV_INVALID', 'SSL sub-TLVs do not exactly fill the SSL TLV value');
+  if (i !== end) fail('ERR_PROXY_TLV_INVALID', 'SSL sub-TLVs do not fill the SSL TLV');
 }
 
 /** @internal Bytes a list of TLVs occupies on the wire. */

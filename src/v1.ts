@@ -101,7 +101,7 @@ function complete(family: 'ipv4' | 'ipv6', source: IpEndpoint, destination: IpEn
 }
 
 function notAllowed(): never {
-  return fail('ERR_PROXY_VERSION_NOT_ALLOWED', 'PROXY protocol version 1 is not accepted here', 0);
+  return fail('ERR_PROXY_VERSION_NOT_ALLOWED', 'version 1 not accepted', 0);
 }
 
 /**
@@ -116,21 +116,21 @@ function settle(input: Uint8Array, limit: number, options: ResolvedDecodeOptions
   const badToken = tokenMismatchAt(input, n);
   let cr = -1;
   for (let i = 6; i < scanEnd; i++) {
-    if (i === badToken) fail('ERR_PROXY_V1_PROTOCOL', 'unknown protocol: v1 knows TCP4, TCP6 and UNKNOWN', 6);
+    if (i === badToken) badProtocol();
     const c = input[i];
     if (c === CR) {
       cr = i;
       break;
     }
-    if (c === LF) fail('ERR_PROXY_V1_LINE_ENDING', 'line feed without a preceding carriage return', i);
+    if (c === LF) fail('ERR_PROXY_V1_LINE_ENDING', 'LF without CR', i);
   }
   if (cr < 0) {
     if (n >= limit - 1) fail('ERR_PROXY_V1_LINE_TOO_LONG', `no CRLF within the first ${limit} bytes`, limit - 2);
     return INCOMPLETE;
   }
   if (cr + 1 === n) return INCOMPLETE;
-  if (input[cr + 1] !== LF) fail('ERR_PROXY_V1_LINE_ENDING', 'carriage return not followed by line feed', cr + 1);
-  if (options.crc32c === 2) fail('ERR_PROXY_CRC32C_MISSING', 'a v1 header cannot carry the CRC32C that is required', 0);
+  if (input[cr + 1] !== LF) fail('ERR_PROXY_V1_LINE_ENDING', 'CR not followed by LF', cr + 1);
+  if (options.crc32c === 2) fail('ERR_PROXY_CRC32C_MISSING', 'v1 has no CRC32C, and one is required', 0);
   if (cr >= 13 && isUnknown(input) && (cr === 13 || input[13] === SPACE)) {
     // The spec: after UNKNOWN the receiver must ignore everything up to CRLF.
     const header: ProxyHeader = {
@@ -152,25 +152,29 @@ function settle(input: Uint8Array, limit: number, options: ResolvedDecodeOptions
     input[10] !== SPACE ||
     (input[9] !== 0x34 && input[9] !== 0x36)
   ) {
-    fail('ERR_PROXY_V1_PROTOCOL', 'unknown protocol: v1 knows TCP4, TCP6 and UNKNOWN', 6);
+    badProtocol();
   }
   // Four fields separated by exactly one space each.
   const s1 = indexOfSpace(input, 11, cr);
   const s2 = s1 < 0 ? -1 : indexOfSpace(input, s1 + 1, cr);
   const s3 = s2 < 0 ? -1 : indexOfSpace(input, s2 + 1, cr);
-  if (s3 < 0) fail('ERR_PROXY_V1_SYNTAX', 'expected source and destination addresses and ports', cr);
-  if (indexOfSpace(input, s3 + 1, cr) >= 0) fail('ERR_PROXY_V1_SYNTAX', 'extra field or space after the destination port', s3);
+  if (s3 < 0) fail('ERR_PROXY_V1_SYNTAX', 'missing field', cr);
+  if (indexOfSpace(input, s3 + 1, cr) >= 0) fail('ERR_PROXY_V1_SYNTAX', 'extra field or space', s3);
   // The fields before `failed` were read: the first pass fails only at an invalid one.
   const starts = [11, s1 + 1, s2 + 1, s3 + 1, cr + 1];
   for (let f = failed; f < FIELDS; f++) {
     const start = starts[f] as number;
     const end = (starts[f + 1] as number) - 1;
-    if (start === end) fail('ERR_PROXY_V1_SYNTAX', 'empty field: fields are separated by exactly one space', start);
+    if (start === end) fail('ERR_PROXY_V1_SYNTAX', 'empty field (two spaces in a row)', start);
     if (f < SOURCE_PORT) checkAddress(input, start, end, input[9] === 0x36, options);
     else checkPort(input, start, end);
   }
   // Every field is valid on its own, so the first pass cannot have failed: keep the contract anyway.
   return fail('ERR_PROXY_V1_SYNTAX', 'malformed line', 6);
+}
+
+function badProtocol(): never {
+  return fail('ERR_PROXY_V1_PROTOCOL', 'unknown protocol: v1 knows TCP4, TCP6 and UNKNOWN', 6);
 }
 
 function checkAddress(input: Uint8Array, start: number, end: number, ipv6: boolean, options: ResolvedDecodeOptions): void {
@@ -186,10 +190,10 @@ function checkAddress(input: Uint8Array, start: number, end: number, ipv6: boole
 function checkPort(input: Uint8Array, start: number, end: number): void {
   for (let i = start; i < end; i++) {
     const c = input[i] as number;
-    if (c < 0x30 || c > 0x39) fail('ERR_PROXY_INVALID_PORT', `port is not a decimal number: ${quote(input, start, end)}`, i);
+    if (c < 0x30 || c > 0x39) fail('ERR_PROXY_INVALID_PORT', `port not decimal: ${quote(input, start, end)}`, i);
   }
   if (parsePort(input, start, end) >>> 16 !== end) {
-    fail('ERR_PROXY_INVALID_PORT', `port must be 0..65535 without leading zeros: ${quote(input, start, end)}`, start);
+    fail('ERR_PROXY_INVALID_PORT', `port not 0..65535 without leading zeros: ${quote(input, start, end)}`, start);
   }
 }
 
