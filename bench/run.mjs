@@ -20,8 +20,8 @@ import {
   suite,
 } from './lib.mjs';
 import { ACCEPT_TARGET, acceptRate, loadNode, STREAM_TARGET, streamPassThrough } from './node.mjs';
-import { webStreamReport } from './web-stream.mjs';
 import { serverCpu, serverCpuReport } from './node-server-cpu.mjs';
+import { webStreamReport } from './web-stream.mjs';
 
 const quick = process.argv.includes('--quick');
 const CPU_MS = quick ? 300 : 900;

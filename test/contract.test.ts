@@ -20,7 +20,7 @@ import {
   ProxyProtocolError,
 } from '../src/index.js';
 import { DECODE_OPTION_NAMES } from '../src/options.js';
-import { ascii } from './helpers.js';
+import { ascii } from './support/bytes.js';
 
 const tcp4 = { source: { address: '192.0.2.1', port: 1000 }, destination: { address: '192.0.2.2', port: 443 } };
 const V1 = ascii('PROXY TCP4 192.0.2.1 192.0.2.2 1000 443\r\n');

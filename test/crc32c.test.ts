@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { crc32c } from '../src/index.js';
-import { ascii } from './helpers.js';
+import { ascii } from './support/bytes.js';
 
 /** Bit-at-a-time reference straight from the definition (reflected 0x82F63B78). */
 function reference(bytes: Uint8Array, seed = 0): number {

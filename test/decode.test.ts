@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { type DecodeOptions, decode, encode, HeaderParser, isProxyProtocolError, ProxyProtocolError } from '../src/index.js';
-import { ascii, concat, unhex } from './helpers.js';
+import { ascii, concat, unhex } from './support/bytes.js';
 
 function codeOf(bytes: Uint8Array, options?: DecodeOptions): string {
   try {

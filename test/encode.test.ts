@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { decode, decodeDatagram, encode, encodeDatagram, encodeInto, type ProxyHeaderInit, ProxyProtocolError } from '../src/index.js';
-import { hex } from './helpers.js';
+import { hex } from './support/bytes.js';
 
 function codeOf(fn: () => unknown): string {
   try {

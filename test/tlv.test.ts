@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { decode, encode, type ProxyHeader, ProxyProtocolError, readTlvs, type TlvInit, TlvType } from '../src/index.js';
-import { v2Header } from './arbitraries.js';
-import { ascii, hex, unhex } from './helpers.js';
+import { v2Header } from './support/arbitraries.js';
+import { ascii, hex, unhex } from './support/bytes.js';
 
 interface CaptureTlv {
   type: number;

@@ -14,7 +14,7 @@ import {
   V1_SIGNATURE,
   V2_SIGNATURE,
 } from '../src/index.js';
-import { hex, unhex } from './helpers.js';
+import { hex, unhex } from './support/bytes.js';
 
 interface Expected {
   ok?: boolean;

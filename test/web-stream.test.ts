@@ -19,8 +19,8 @@ import {
   V1_SIGNATURE,
   V2_SIGNATURE,
 } from '../src/index.js';
-import { header as headerArb, plain } from './arbitraries.js';
-import { ascii, concat } from './helpers.js';
+import { header as headerArb, plain } from './support/arbitraries.js';
+import { ascii, concat } from './support/bytes.js';
 
 const V4: ProxyHeaderInit = { source: { address: '192.0.2.1', port: 51000 }, destination: { address: '198.51.100.7', port: 443 } };
 const V1: ProxyHeaderInit = { version: 1, source: { address: '2001:db8::1', port: 1 }, destination: { address: '::1', port: 80 } };

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterEach, describe, expect, test } from 'vitest';
 import { acceptProxyProtocol, getProxyHeader } from '../../src/node/index.js';
-import { makeCert } from '../integration/helpers.js';
 import { hasIPv6Loopback } from '../interop/peers.js';
+import { makeCert } from '../support/sockets.js';
 import { killAll, run, start } from './helpers.js';
 
 afterEach(killAll);

@@ -4,7 +4,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { afterEach, describe, expect, test } from 'vitest';
 import { acceptProxyProtocol } from '../../src/node/index.js';
-import { makeCert } from '../integration/helpers.js';
+import { makeCert } from '../support/sockets.js';
 import { killAll, run } from './helpers.js';
 
 afterEach(killAll);

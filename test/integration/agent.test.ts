@@ -29,7 +29,7 @@ import {
   type ProxyRequestOptions,
   proxyProtocolConnector,
 } from '../../src/node/index.js';
-import { closeServer, collect, listen, makeCert, rawConnect } from './helpers.js';
+import { closeServer, collect, listen, makeCert, rawConnect } from '../support/sockets.js';
 
 /** What the backend saw for one request. */
 interface Seen {

@@ -13,7 +13,8 @@ import {
   ProxyProtocolDecoder,
   readProxyHeader,
 } from '../../src/node/index.js';
-import { closeServer, collect, concat, delay, listen, rawConnect, writeParts } from './helpers.js';
+import { concat } from '../support/bytes.js';
+import { closeServer, collect, delay, listen, rawConnect, writeParts } from '../support/sockets.js';
 
 const INIT: ProxyHeaderInit = {
   source: { address: '198.51.100.23', port: 61000 },

@@ -13,7 +13,8 @@ import {
   headerFromSocket,
   type ProxyProtocolIntegration,
 } from '../../src/node/index.js';
-import { closeServer, collect, concat, delay, listen, rawConnect } from './helpers.js';
+import { concat } from '../support/bytes.js';
+import { closeServer, collect, delay, listen, rawConnect } from '../support/sockets.js';
 
 const INIT: ProxyHeaderInit = { source: { address: '192.0.2.50', port: 1234 }, destination: { address: '127.0.0.1', port: 80 } };
 const REQUEST = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { encode } from '../../src/index.js';
 import { type AcceptProxyProtocolOptions, acceptProxyProtocol, getProxyHeader, readProxyHeader } from '../../src/node/index.js';
-import { closeServer, delay, listen, rawConnect } from './helpers.js';
+import { closeServer, delay, listen, rawConnect } from '../support/sockets.js';
 
 const INIT = { source: { address: '198.51.100.23', port: 61000 }, destination: { address: '127.0.0.1', port: 25 } };
 

@@ -7,7 +7,8 @@ import tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { encode, type ProxyHeaderInit } from '../../src/index.js';
 import { acceptProxyProtocol, connect, getClientAddress, getProxyHeader, type ProxyProtocolIntegration } from '../../src/node/index.js';
-import { closeServer, collect, concat, delay, listen, makeCert, rawConnect, split, writeParts } from './helpers.js';
+import { concat, split } from '../support/bytes.js';
+import { closeServer, collect, delay, listen, makeCert, rawConnect, writeParts } from '../support/sockets.js';
 
 const INIT: ProxyHeaderInit = { source: { address: '198.51.100.23', port: 61000 }, destination: { address: '127.0.0.1', port: 443 } };
 const V1_INIT: ProxyHeaderInit = { ...INIT, version: 1 };

@@ -4,7 +4,8 @@ import { fc, test as fcTest } from '@fast-check/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { decode, encode } from '../../src/index.js';
 import { getClientAddress, getProxyHeader, proxyHeaderSymbol, readProxyHeader } from '../../src/node/index.js';
-import { closeServer, concat, delay, listen, rawConnect, split, writeParts } from './helpers.js';
+import { concat, split } from '../support/bytes.js';
+import { closeServer, delay, listen, rawConnect, writeParts } from '../support/sockets.js';
 
 let server: net.Server;
 let port: number;

@@ -13,7 +13,8 @@ import {
   getPeerAddress,
   readProxyHeader,
 } from '../../src/node/index.js';
-import { closeServer, collect, concat, delay, listen, makeCert, rawConnect } from './helpers.js';
+import { concat } from '../support/bytes.js';
+import { closeServer, collect, delay, listen, makeCert, rawConnect } from '../support/sockets.js';
 
 const INIT = {
   source: { address: '198.51.100.23', port: 61000 },

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { canonicalAddress, decode, encode, type ProxyHeaderInit, readTlvs, type Tlv } from '../../src/index.js';
 import { acceptProxyProtocol, getProxyHeader, type ProxyProtocolIntegration } from '../../src/node/index.js';
-import { ipv4, ipv6, port } from '../arbitraries.js';
+import { ipv4, ipv6, port } from '../support/arbitraries.js';
 import { BATTERY, type OurVerdict, type Verdict } from './battery.js';
 import {
   describeWithPeers,

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { decode, encode, encodeInto, encodingLength, HeaderParser, ProxyProtocolError } from '../../src/index.js';
-import { header, plain, v2Header } from '../arbitraries.js';
+import { header, plain, v2Header } from '../support/arbitraries.js';
 
 function decodeOrError(bytes: Uint8Array) {
   try {

@@ -6,20 +6,8 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { canonicalAddress, encode, type ProxyHeaderInit } from '../../src/index.js';
 import { acceptProxyProtocol, getClientAddress } from '../../src/node/index.js';
-import {
-  closeServer,
-  connectTo,
-  installCrashGuard,
-  listen,
-  listenerCounts,
-  MiB,
-  pool,
-  receiveAll,
-  resources,
-  settledMemory,
-  waitFor,
-  withinBaseline,
-} from './helpers.js';
+import { installCrashGuard, listenerCounts, MiB, resources, settledMemory, withinBaseline } from '../support/process.js';
+import { closeServer, collect, listen, pool, rawConnect, waitFor } from '../support/sockets.js';
 
 installCrashGuard();
 
@@ -62,8 +50,8 @@ describe('bursts of valid connections', () => {
       const t0 = Date.now();
       await pool(count, CONCURRENCY, async (i) => {
         const init = initFor(r, i, port);
-        const socket = await connectTo(port);
-        const reply = receiveAll(socket);
+        const socket = await rawConnect(port);
+        const reply = collect(socket);
         const header = encode(init);
         const payload = Buffer.from(`ping ${r}/${i}`);
         if (i % 5 === 0) {

@@ -6,18 +6,8 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { encode } from '../../src/index.js';
 import { acceptProxyProtocol, getClientAddress } from '../../src/node/index.js';
-import {
-  closeServer,
-  connectTo,
-  installCrashGuard,
-  listen,
-  listenerCounts,
-  pool,
-  receiveAll,
-  resources,
-  waitFor,
-  withinBaseline,
-} from './helpers.js';
+import { installCrashGuard, listenerCounts, resources, withinBaseline } from '../support/process.js';
+import { closeServer, collect, listen, pool, rawConnect, waitFor } from '../support/sockets.js';
 
 installCrashGuard();
 
@@ -42,8 +32,8 @@ describe('idle connections', () => {
     const idle: { connectedAt: number; closedAt: number; received: Promise<Buffer> }[] = [];
     let idleOpened = 0;
     const opening = pool(IDLE, 50, async () => {
-      const socket = await connectTo(port);
-      const entry = { connectedAt: Date.now(), closedAt: 0, received: receiveAll(socket) };
+      const socket = await rawConnect(port);
+      const entry = { connectedAt: Date.now(), closedAt: 0, received: collect(socket) };
       socket.once('close', () => {
         entry.closedAt = Date.now();
       });
@@ -57,9 +47,9 @@ describe('idle connections', () => {
     const pendingAtReply: number[] = [];
     const served = pool(VALID, 10, async (i) => {
       const source = { address: `198.51.100.${(i % 250) + 1}`, port: 10_000 + i };
-      const socket = await connectTo(port);
+      const socket = await rawConnect(port);
       const t0 = Date.now();
-      const reply = receiveAll(socket);
+      const reply = collect(socket);
       socket.write(encode({ version: i % 2 === 0 ? 1 : 2, source, destination: { address: '127.0.0.1', port } }));
       const body = JSON.parse((await reply).toString());
       latencies.push(Date.now() - t0);

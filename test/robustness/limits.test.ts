@@ -7,21 +7,9 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decode, encode } from '../../src/index.js';
 import { acceptProxyProtocol, getClientAddress, type ProxyProtocolIntegration } from '../../src/node/index.js';
-import {
-  closed,
-  closeServer,
-  connectTo,
-  installCrashGuard,
-  listen,
-  MiB,
-  pool,
-  prng,
-  randomBytes,
-  receiveAll,
-  settledMemory,
-  sha256,
-  waitFor,
-} from './helpers.js';
+import { prng, randomBytes, sha256 } from '../support/bytes.js';
+import { installCrashGuard, MiB, settledMemory } from '../support/process.js';
+import { closed, closeServer, collect, listen, pool, rawConnect, waitFor } from '../support/sockets.js';
 
 installCrashGuard();
 
@@ -66,8 +54,8 @@ async function validRequest(
   source = { address: '192.0.2.10', port: 1000 },
   payload = Buffer.from('hello'),
 ): Promise<{ address: string; port: number; bytes: number; hash: string }> {
-  const socket = await connectTo(h.port);
-  const reply = receiveAll(socket);
+  const socket = await rawConnect(h.port);
+  const reply = collect(socket);
   socket.end(Buffer.concat([encode({ source, destination: { address: '192.0.2.1', port: 80 } }), payload]));
   return JSON.parse((await reply).toString());
 }
@@ -75,7 +63,7 @@ async function validRequest(
 describe('oversized headers', () => {
   test('a v2 fixed part announcing 65535 bytes over a 4096-byte limit is rejected from its 16 bytes, before any body', async () => {
     const before = h.errors.length;
-    const socket = await connectTo(h.port);
+    const socket = await rawConnect(h.port);
     const isClosed = closed(socket);
     const t0 = Date.now();
     socket.write(v2Fixed(0xffff)); // and nothing more: the connection stays open on our side
@@ -92,7 +80,7 @@ describe('oversized headers', () => {
       `PROXY TCP4 1.2.3.4 5.6.7.8 1 ${'2'.repeat(200)}`,
       `PROXY UNKNOWN ${'x'.repeat(100)}`,
     ]) {
-      const socket = await connectTo(h.port);
+      const socket = await rawConnect(h.port);
       const isClosed = closed(socket);
       socket.write(line);
       await isClosed;
@@ -110,7 +98,7 @@ describe('oversized headers', () => {
     try {
       const before = await settledMemory();
       const sockets = await pool(200, 50, async () => {
-        const socket = await connectTo(big.port);
+        const socket = await rawConnect(big.port);
         socket.write(Buffer.concat([v2Fixed(0xffff), Buffer.alloc(100)]));
         return socket;
       });
@@ -159,9 +147,9 @@ describe('garbage', () => {
     });
     const errorsBefore = h.errors.length;
     const outcomes = await pool(inputs.length, 50, async (i) => {
-      const socket = await connectTo(h.port);
+      const socket = await rawConnect(h.port);
       const localPort = socket.localPort;
-      const reply = receiveAll(socket);
+      const reply = collect(socket);
       socket.end(inputs[i] as Buffer);
       const answer = await reply;
       return { localPort, answer };
@@ -183,8 +171,8 @@ describe('huge payload after a valid header', () => {
     test(`v${version}: 32 MiB after the header arrive intact (checksum), header and first chunk in one write`, async () => {
       const block = cryptoRandomBytes(MiB);
       const header = encode({ version, source: { address: '198.51.100.7', port: 4242 }, destination: { address: '192.0.2.1', port: 80 } });
-      const socket = await connectTo(h.port);
-      const reply = receiveAll(socket);
+      const socket = await rawConnect(h.port);
+      const reply = collect(socket);
       const chunks: Buffer[] = [];
       for (let i = 0; i < 32; i++) {
         const chunk = Buffer.from(block);

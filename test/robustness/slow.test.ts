@@ -6,20 +6,8 @@ import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { encode, type ProxyHeaderInit } from '../../src/index.js';
 import { acceptProxyProtocol, getClientAddress, type ProxyProtocolIntegration, readProxyHeader } from '../../src/node/index.js';
-import {
-  closed,
-  closeServer,
-  connectTo,
-  delay,
-  installCrashGuard,
-  listen,
-  listenerCounts,
-  pool,
-  receiveAll,
-  resources,
-  waitFor,
-  withinBaseline,
-} from './helpers.js';
+import { installCrashGuard, listenerCounts, resources, withinBaseline } from '../support/process.js';
+import { closed, closeServer, collect, delay, listen, pool, rawConnect, waitFor } from '../support/sockets.js';
 
 installCrashGuard();
 
@@ -81,8 +69,8 @@ describe('slow senders', () => {
         destination: i % 4 < 2 ? { address: '192.0.2.1', port: 443 } : { address: '2001:db8::1', port: 443 },
         ...(i % 2 === 1 ? { tlvs: [{ type: 0x05, value: Buffer.from(`id-${i}`) }] } : {}),
       };
-      const socket = await connectTo(port);
-      const reply = receiveAll(socket);
+      const socket = await rawConnect(port);
+      const reply = collect(socket);
       await trickle(socket, encode(init), 5);
       socket.write(`ping ${i}`);
       const body = JSON.parse((await reply).toString());
@@ -97,7 +85,7 @@ describe('slow senders', () => {
     const { port, integration, errors } = await harness(400);
     const lorises = 20;
     const results = await pool(lorises, lorises, async (i) => {
-      const socket = await connectTo(port);
+      const socket = await rawConnect(port);
       const connectedAt = Date.now();
       const isClosed = closed(socket);
       // v2: a fixed part announcing 65535 bytes, then zeros; v1: an endless run of digits.
@@ -107,8 +95,8 @@ describe('slow senders', () => {
       return { sent, lifetime: Date.now() - connectedAt, connectedAt };
     });
     // Meanwhile-served check: a valid client right after.
-    const socket = await connectTo(port);
-    const reply = receiveAll(socket);
+    const socket = await rawConnect(port);
+    const reply = collect(socket);
     socket.write(
       Buffer.concat([
         encode({ source: { address: '192.0.2.77', port: 7 }, destination: { address: '192.0.2.1', port: 80 } }),
@@ -136,7 +124,7 @@ describe('slow senders', () => {
     const port = await listen(server);
     cleanups.push(() => closeServer(server));
     const accepted = once(server, 'connection');
-    const client = await connectTo(port);
+    const client = await rawConnect(port);
     cleanups.push(() => void client.destroy());
     const [socket] = (await accepted) as [net.Socket];
     cleanups.push(() => void socket.destroy());

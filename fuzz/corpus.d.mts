@@ -1,1 +1,0 @@
-export declare function loadCorpus(): { name: string; bytes: Uint8Array }[];
