@@ -393,15 +393,7 @@ describe('ProxyProtocolDecoderStream', () => {
     });
 
     // The core validates the keys of the decoding options it is passed; this module, its own three.
-    const coreChecksKeys = (() => {
-      try {
-        new HeaderParser({ unknownKey: true } as never);
-        return false;
-      } catch (error) {
-        return error instanceof TypeError;
-      }
-    })();
-    test.skipIf(!coreChecksKeys)('an unknown key is a TypeError', () => {
+    test('an unknown key is a TypeError', () => {
       expect(() => new ProxyProtocolDecoderStream({ unknownKey: true } as never)).toThrow(TypeError);
     });
 

@@ -149,8 +149,9 @@ const installed = new WeakSet<object>();
  * @throws {RangeError} for an impossible value (a negative timeout).
  */
 export function acceptProxyProtocol(server: Server, options?: AcceptProxyProtocolOptions): ProxyProtocolIntegration {
+  // Bun's http servers are no net.Server: name the working alternatives before the type check.
+  if (typeof server === 'object' && server !== null) assertRawSocketAccess(server);
   checkServer(server);
-  assertRawSocketAccess(server);
   const {
     mode,
     policy,
