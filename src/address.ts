@@ -224,8 +224,8 @@ export function parsePort(src: Text, start: number, end: number): number {
 // ---------------------------------------------------------------------------------------------
 // Writers: canonical text as character codes at `out[o]`; each returns the index after it.
 
-/** Writes the decimal text of `n` (0..65535): into text arrays, and into a v1 line's bytes. */
-export function writeDecimal(n: number, out: number[] | Uint8Array, o: number): number {
+/** Writes the decimal text of `n` (0..65535). */
+export function writeDecimal(n: number, out: number[], o: number): number {
   if (n >= 10000) out[o++] = 0x30 + ((n / 10000) | 0);
   if (n >= 1000) out[o++] = 0x30 + (((n / 1000) | 0) % 10);
   if (n >= 100) out[o++] = 0x30 + (((n / 100) | 0) % 10);

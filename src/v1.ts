@@ -2,7 +2,7 @@
  * PROXY protocol version 1: one US-ASCII line, `PROXY TCP4|TCP6|UNKNOWN … \r\n`, at most 107
  * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
  */
-import { bytesToString, formatIPv6, parseIPv4, parseIPv6, parsePort, writeDecimal } from './address.js';
+import { bytesToString, formatIPv6, parseIPv4, parseIPv6, parsePort } from './address.js';
 import { CR, LF, Limits, SPACE, V1_SIGNATURE } from './constants.js';
 import {
   checkedPort,
@@ -326,9 +326,9 @@ export function writeV1(line: V1Line, out: Uint8Array, at: number): void {
   out[o++] = SPACE;
   o = copyText(line.destination, out, o);
   out[o++] = SPACE;
-  o = writeDecimal(line.sourcePort, out, o);
+  o = writePort(line.sourcePort, out, o);
   out[o++] = SPACE;
-  o = writeDecimal(line.destinationPort, out, o);
+  o = writePort(line.destinationPort, out, o);
   out[o] = CR;
   out[o + 1] = LF;
 }
@@ -337,4 +337,18 @@ function copyText(text: string, out: Uint8Array, o: number): number {
   const n = text.length;
   for (let k = 0; k < n; k++) out[o + k] = text.charCodeAt(k);
   return o + n;
+}
+
+/**
+ * `writeDecimal` of address.ts, into bytes. A copy on purpose: sharing it with the v1 line's
+ * Uint8Array made its stores polymorphic and slowed v2 TCP4 decode (whose dotted quads it
+ * writes) from 203 to 392 ns in the same interleaved run.
+ */
+function writePort(n: number, out: Uint8Array, o: number): number {
+  if (n >= 10000) out[o++] = 0x30 + ((n / 10000) | 0);
+  if (n >= 1000) out[o++] = 0x30 + (((n / 1000) | 0) % 10);
+  if (n >= 100) out[o++] = 0x30 + (((n / 100) | 0) % 10);
+  if (n >= 10) out[o++] = 0x30 + (((n / 10) | 0) % 10);
+  out[o] = 0x30 + (n % 10);
+  return o + 1;
 }
