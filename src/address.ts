@@ -375,27 +375,33 @@ export function formatIPv6(b: ArrayLike<number>, at = 0): string {
   return codesToString(t, writeIPv6(b, at, t, 0));
 }
 
+/** Flag in {@link parseAddress}'s answer: the IPv6 text is already the canonical one. */
+export const CANONICAL = 8;
+
 /**
  * Parses IPv4 or IPv6 text into bytes at `out[at]` (4 or 16 of them): returns 4 or 6, or 0 when
- * `address` is neither (the whole string must be the address). `family` 4 or 6 accepts that one only.
+ * `address` is neither (the whole string must be the address); 6 carries {@link CANONICAL} when
+ * the text is the one {@link writeIPv6} would write, so that encoders can copy it as it is (a
+ * strict dotted quad always is). `family` 4 or 6 accepts that one only.
  */
-export function parseAddress(address: unknown, family: 0 | 4 | 6, out: number[], at: number): 0 | 4 | 6 {
+export function parseAddress(address: unknown, family: 0 | 4 | 6, out: number[], at: number): number {
   if (typeof address !== 'string' || address.length > IPV6_MAX_TEXT) return 0;
   const n = address.length;
   if (family !== 6 && parseIPv4(address, 0, n, out, at) === n) return 4;
-  if (family !== 4 && parseIPv6(address, 0, n, out, at, true) >> 1 === n) return 6;
-  return 0;
+  if (family === 4) return 0;
+  const r = parseIPv6(address, 0, n, out, at, true);
+  return r >> 1 === n ? 6 | (r & 1 ? CANONICAL : 0) : 0;
 }
 
 /** `4` or `6` for strictly valid IPv4/IPv6 text, `0` otherwise (like `net.isIP`, but strict). */
 export function ipVersion(address: string): 0 | 4 | 6 {
-  return parseAddress(address, 0, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0);
+  return (parseAddress(address, 0, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0) & 7) as 0 | 4 | 6;
 }
 
 /** The canonical text of an address: dotted-quad or RFC 5952; undefined when it is not a valid one. */
 export function canonicalAddress(address: string): string | undefined {
   const bytes: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   const family = parseAddress(address, 0, bytes, 0);
-  if (family === 4) return address;
+  if (family === 4 || family & CANONICAL) return address;
   return family === 6 ? formatIPv6(bytes) : undefined;
 }

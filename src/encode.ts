@@ -3,7 +3,7 @@ import { headerVersion } from './endpoint.js';
 import { fail } from './errors.js';
 import { type EncodeOptions, resolveEncodeOptions } from './options.js';
 import type { ProxyHeaderInit } from './types.js';
-import { lineV1 } from './v1.js';
+import { lineV1, writeV1 } from './v1.js';
 import { planV2, writeV2 } from './v2.js';
 
 /**
@@ -20,7 +20,7 @@ export function encode(header: ProxyHeaderInit, options?: EncodeOptions): Uint8A
   if (version === 1) {
     const line = lineV1(header);
     const out = new Uint8Array(line.length);
-    for (let k = 0; k < line.length; k++) out[k] = line[k] as number;
+    writeV1(line, out, 0);
     return out;
   }
   const plan = planV2(header, resolved);
@@ -43,10 +43,9 @@ export function encodeInto(header: ProxyHeaderInit, target: Uint8Array, offset =
   }
   if (version === 1) {
     const line = lineV1(header);
-    const n = line.length;
-    fits(n, target, offset);
-    for (let k = 0; k < n; k++) target[offset + k] = line[k] as number;
-    return n;
+    fits(line.length, target, offset);
+    writeV1(line, target, offset);
+    return line.length;
   }
   const plan = planV2(header, resolved);
   fits(plan.length, target, offset);

@@ -3,7 +3,7 @@
  * command, family and transport, and its endpoints (addresses parsed, ports in range, the
  * family inferred from the addresses when not given).
  */
-import { parseAddress } from './address.js';
+import { CANONICAL, parseAddress } from './address.js';
 import { FAMILIES, TRANSPORTS } from './constants.js';
 import { fail } from './errors.js';
 import { checkKeys, describe } from './options.js';
@@ -84,19 +84,26 @@ export function isUnix(endpoints: [ProxyEndpoint, ProxyEndpoint]): endpoints is 
 
 /**
  * Parses both IP addresses into `out` (source at 0, destination at 16) and returns their family
- * nibble, 1 (IPv4) or 2 (IPv6): the given one, or the one both addresses share.
+ * nibble, 1 (IPv4) or 2 (IPv6): the given one, or the one both addresses share; plus
+ * {@link SOURCE_CANONICAL} and {@link DESTINATION_CANONICAL} when that text is already the
+ * canonical one (always for IPv4), so that the v1 encoder can copy it instead of rewriting it.
  */
-export function ipFamily(source: IpEndpoint, destination: IpEndpoint, given: number, out: number[]): 1 | 2 {
+export function ipFamily(source: IpEndpoint, destination: IpEndpoint, given: number, out: number[]): number {
   const want = given === 1 ? 4 : given === 2 ? 6 : 0;
   const a = parseAddress(source.address, want, out, 0);
   if (a === 0) invalidAddress(source.address, want);
   const b = parseAddress(destination.address, want, out, 16);
   if (b === 0) invalidAddress(destination.address, want);
-  if (a !== b) {
+  if ((a & 7) !== (b & 7)) {
     fail('ERR_PROXY_INVALID_HEADER', 'source and destination are of different families; map IPv4 to ::ffff:a.b.c.d to send them as IPv6');
   }
-  return a === 4 ? 1 : 2;
+  if (a === 4) return 1 | SOURCE_CANONICAL | DESTINATION_CANONICAL;
+  return 2 | (a & CANONICAL ? SOURCE_CANONICAL : 0) | (b & CANONICAL ? DESTINATION_CANONICAL : 0);
 }
+
+/** Flags in {@link ipFamily}'s answer, above the family nibble. */
+export const SOURCE_CANONICAL = 4;
+export const DESTINATION_CANONICAL = 8;
 
 function invalidAddress(address: unknown, family: 0 | 4 | 6): never {
   const what = family === 4 ? 'IPv4' : family === 6 ? 'IPv6' : 'IPv4 or IPv6';

@@ -2,9 +2,19 @@
  * PROXY protocol version 1: one US-ASCII line, `PROXY TCP4|TCP6|UNKNOWN … \r\n`, at most 107
  * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
  */
-import { bytesToString, formatIPv6, parseIPv4, parseIPv6, parsePort, writeDecimal, writeIPv4, writeIPv6 } from './address.js';
+import { bytesToString, formatIPv6, parseIPv4, parseIPv6, parsePort } from './address.js';
 import { CR, LF, Limits, SPACE, V1_SIGNATURE } from './constants.js';
-import { checkedPort, commandOf, endpointsOf, familyIndex, ipFamily, isUnix, transportIndex } from './endpoint.js';
+import {
+  checkedPort,
+  commandOf,
+  DESTINATION_CANONICAL,
+  endpointsOf,
+  familyIndex,
+  ipFamily,
+  isUnix,
+  SOURCE_CANONICAL,
+  transportIndex,
+} from './endpoint.js';
 import { fail } from './errors.js';
 import type { ResolvedDecodeOptions } from './options.js';
 import type { DecodeResult, IpEndpoint, ProxyHeader, ProxyHeaderInit } from './types.js';
@@ -232,20 +242,33 @@ function indexOfSpace(input: Uint8Array, from: number, end: number): number {
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-const UNKNOWN_LINE = 'PROXY UNKNOWN\r\n';
+/**
+ * What {@link lineV1} has validated and {@link writeV1} writes: made per call. The address texts
+ * are canonical; `kind` is 0 for `PROXY UNKNOWN`, 4 or 6 for a TCP line.
+ */
+export interface V1Line {
+  readonly kind: 0 | 4 | 6;
+  readonly source: string;
+  readonly destination: string;
+  readonly sourcePort: number;
+  readonly destinationPort: number;
+  /** Bytes of the line, CRLF included. */
+  readonly length: number;
+}
+
+const UNKNOWN_LINE: V1Line = Object.freeze({ kind: 0, source: '', destination: '', sourcePort: 0, destinationPort: 0, length: 15 });
 
 /**
- * Validates `header` and returns its v1 line as character codes. Every property of `header` is
- * read once, before the line is built. Anything but TCP over IPv4/IPv6 (LOCAL, UNIX, UDP,
- * UNSPEC) is sent as `UNKNOWN`, as the spec says.
+ * Validates `header` and plans its v1 line. Every property of `header` is read once, before the
+ * line is written. Anything but TCP over IPv4/IPv6 (LOCAL, UNIX, UDP, UNSPEC) is sent as
+ * `UNKNOWN`, as the spec says. Address text already canonical (every strict dotted quad, and
+ * RFC 5952 IPv6 text) is copied as given; only other IPv6 text is rewritten. The exact length
+ * is known before a byte is written, so the output is allocated once at its size (a line built
+ * in a 107-slot array and then cut measured 2.9× the old encoder's time on TCP4).
  */
-export function lineV1(header: ProxyHeaderInit): number[] {
+export function lineV1(header: ProxyHeaderInit): V1Line {
   const tlvs = header.tlvs as unknown;
-  if (
-    tlvs !== undefined &&
-    tlvs !== null &&
-    (Array.isArray(tlvs) ? tlvs.length > 0 : typeof tlvs !== 'object' || Object.keys(tlvs).length > 0)
-  ) {
+  if (tlvs !== undefined && tlvs !== null && (Array.isArray(tlvs) ? tlvs.length > 0 : typeof tlvs !== 'object' || !isEmpty(tlvs))) {
     fail('ERR_PROXY_INVALID_HEADER', 'version 1 cannot carry TLVs; use version 2');
   }
   if (header.unparsed !== undefined) fail('ERR_PROXY_INVALID_HEADER', 'version 1 cannot carry unparsed bytes; use version 2');
@@ -257,33 +280,75 @@ export function lineV1(header: ProxyHeaderInit): number[] {
     if (command === 1 && (family === 1 || family === 2)) {
       fail('ERR_PROXY_INVALID_HEADER', `a ${header.family} header needs a source and a destination`);
     }
-    return unknownLine();
+    return UNKNOWN_LINE;
   }
-  if (command === 0 || isUnix(endpoints) || family === 0 || family === 3 || transport === 2) return unknownLine();
+  if (command === 0 || isUnix(endpoints) || family === 0 || family === 3 || transport === 2) return UNKNOWN_LINE;
   const [source, destination] = endpoints as [IpEndpoint, IpEndpoint];
   const bytes: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  const ipv6 = ipFamily(source, destination, family, bytes) === 2;
+  const parsed = ipFamily(source, destination, family, bytes);
   const sourcePort = checkedPort(source.port);
   const destinationPort = checkedPort(destination.port);
-  // "PROXY TCP4 " or "PROXY TCP6 ", and room for the longest line: a plain array copies itself
-  // each time it grows past its size.
-  // biome-ignore format: 11 characters, then zeros up to 107
-  const out = [0x50, 0x52, 0x4f, 0x58, 0x59, SPACE, 0x54, 0x43, 0x50, ipv6 ? 0x36 : 0x34, SPACE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  let o = ipv6 ? writeIPv6(bytes, 0, out, 11) : writeIPv4(bytes, 0, out, 11);
-  out[o++] = SPACE;
-  o = ipv6 ? writeIPv6(bytes, 16, out, o) : writeIPv4(bytes, 16, out, o);
-  out[o++] = SPACE;
-  o = writeDecimal(sourcePort, out, o);
-  out[o++] = SPACE;
-  o = writeDecimal(destinationPort, out, o);
-  out[o] = CR;
-  out[o + 1] = LF;
-  out.length = o + 2;
-  return out;
+  const src = parsed & SOURCE_CANONICAL ? (source.address as string) : formatIPv6(bytes, 0);
+  const dst = parsed & DESTINATION_CANONICAL ? (destination.address as string) : formatIPv6(bytes, 16);
+  // "PROXY TCPx " + source + " " + destination + " " + ports + CRLF
+  const length = 11 + src.length + dst.length + decimalLength(sourcePort) + decimalLength(destinationPort) + 5;
+  return { kind: (parsed & 3) === 2 ? 6 : 4, source: src, destination: dst, sourcePort, destinationPort, length };
 }
 
-function unknownLine(): number[] {
-  const out: number[] = [];
-  for (let k = 0; k < UNKNOWN_LINE.length; k++) out.push(UNKNOWN_LINE.charCodeAt(k));
-  return out;
+function isEmpty(value: object): boolean {
+  for (const _ in value) return false;
+  return true;
+}
+
+function decimalLength(n: number): number {
+  return n >= 10000 ? 5 : n >= 1000 ? 4 : n >= 100 ? 3 : n >= 10 ? 2 : 1;
+}
+
+/** Writes the planned line at `out[at]` (which has room for `line.length` bytes). */
+export function writeV1(line: V1Line, out: Uint8Array, at: number): void {
+  out[at] = 0x50;
+  out[at + 1] = 0x52;
+  out[at + 2] = 0x4f;
+  out[at + 3] = 0x58;
+  out[at + 4] = 0x59;
+  out[at + 5] = SPACE;
+  if (line.kind === 0) {
+    const text = 'UNKNOWN\r\n';
+    for (let k = 0; k < 9; k++) out[at + 6 + k] = text.charCodeAt(k);
+    return;
+  }
+  out[at + 6] = 0x54;
+  out[at + 7] = 0x43;
+  out[at + 8] = 0x50;
+  out[at + 9] = line.kind === 6 ? 0x36 : 0x34;
+  out[at + 10] = SPACE;
+  let o = copyText(line.source, out, at + 11);
+  out[o++] = SPACE;
+  o = copyText(line.destination, out, o);
+  out[o++] = SPACE;
+  o = writePort(line.sourcePort, out, o);
+  out[o++] = SPACE;
+  o = writePort(line.destinationPort, out, o);
+  out[o] = CR;
+  out[o + 1] = LF;
+}
+
+function copyText(text: string, out: Uint8Array, o: number): number {
+  const n = text.length;
+  for (let k = 0; k < n; k++) out[o + k] = text.charCodeAt(k);
+  return o + n;
+}
+
+/**
+ * `writeDecimal` of address.ts, into bytes. A copy on purpose: sharing it with the v1 line's
+ * Uint8Array made its stores polymorphic and slowed v2 TCP4 decode (whose dotted quads it
+ * writes) from 203 to 392 ns in the same interleaved run.
+ */
+function writePort(n: number, out: Uint8Array, o: number): number {
+  if (n >= 10000) out[o++] = 0x30 + ((n / 10000) | 0);
+  if (n >= 1000) out[o++] = 0x30 + (((n / 1000) | 0) % 10);
+  if (n >= 100) out[o++] = 0x30 + (((n / 100) | 0) % 10);
+  if (n >= 10) out[o++] = 0x30 + (((n / 10) | 0) % 10);
+  out[o] = 0x30 + (n % 10);
+  return o + 1;
 }

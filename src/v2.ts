@@ -237,7 +237,7 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
       const [source, destination] = endpoints as [IpEndpoint, IpEndpoint];
       // biome-ignore format: 32 address bytes and 2 ports
       addresses = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-      family = ipFamily(source, destination, family, addresses);
+      family = ipFamily(source, destination, family, addresses) & 3;
       addresses[32] = checkedPort(source.port);
       addresses[33] = checkedPort(destination.port);
     }

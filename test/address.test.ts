@@ -5,7 +5,7 @@ import { canonicalAddress, ipVersion } from '../src/index.js';
 
 const bytesOf = (address: string, family: 4 | 6): number[] | undefined => {
   const out: number[] = [];
-  return parseAddress(address, family, out, 0) === family ? out : undefined;
+  return (parseAddress(address, family, out, 0) & 7) === family ? out : undefined;
 };
 const ipv4ToBytes = (address: string) => bytesOf(address, 4);
 const ipv6ToBytes = (address: string) => bytesOf(address, 6);
