@@ -298,8 +298,13 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
   };
 }
 
-/** Writes the planned header at `out[at]` (which has room for `plan.length` bytes). */
-export function writeV2(plan: V2Plan, out: Uint8Array, at: number): void {
+/**
+ * Writes the planned header at `out[at]` (which has room for `plan.length` bytes). `zeroed`
+ * says those bytes are already zeros (a fresh array), so that the zero padding of UNIX paths
+ * and of a LOCAL address block need not be written again: that fill was a fifth of the time of
+ * a LOCAL header.
+ */
+export function writeV2(plan: V2Plan, out: Uint8Array, at: number, zeroed: boolean): void {
   const length = plan.length;
   // The signature as literals (a module-level table costs a bounds check per byte).
   out[at] = 0x0d;
@@ -341,13 +346,13 @@ export function writeV2(plan: V2Plan, out: Uint8Array, at: number): void {
     out[i + 3] = dp & 0xff;
     i += 4;
   } else if (paths !== undefined) {
-    writePath(paths[0] as string | Uint8Array, out, i);
-    writePath(paths[1] as string | Uint8Array, out, i + Limits.UNIX_PATH_LENGTH);
+    writePath(paths[0] as string | Uint8Array, out, i, zeroed);
+    writePath(paths[1] as string | Uint8Array, out, i + Limits.UNIX_PATH_LENGTH, zeroed);
     i += 2 * Limits.UNIX_PATH_LENGTH;
   } else {
     // LOCAL with a family: its address block, zeroed.
     const block = ADDRESS_BLOCK_LENGTH[plan.family as 0 | 1 | 2 | 3];
-    out.fill(0, i, i + block);
+    if (!zeroed && block > 0) out.fill(0, i, i + block);
     i += block;
   }
   let crcAt = -1;
@@ -376,7 +381,7 @@ export function writeV2(plan: V2Plan, out: Uint8Array, at: number): void {
     out[i] = TlvType.NOOP;
     out[i + 1] = padding >>> 8;
     out[i + 2] = padding & 0xff;
-    out.fill(0, i + 3, i + 3 + padding);
+    if (!zeroed) out.fill(0, i + 3, i + 3 + padding);
   }
   if (crcAt >= 0) {
     out[crcAt] = out[crcAt + 1] = out[crcAt + 2] = out[crcAt + 3] = 0;
@@ -406,8 +411,8 @@ function pathBytes(path: unknown): string | Uint8Array {
   return bytes;
 }
 
-/** Writes a path as 108 NUL-padded bytes at `out[at]`. */
-function writePath(path: string | Uint8Array, out: Uint8Array, at: number): void {
+/** Writes a path as 108 NUL-padded bytes at `out[at]` (the padding only unless `zeroed`). */
+function writePath(path: string | Uint8Array, out: Uint8Array, at: number, zeroed: boolean): void {
   let n: number;
   if (typeof path === 'string') {
     n = path.length;
@@ -416,5 +421,5 @@ function writePath(path: string | Uint8Array, out: Uint8Array, at: number): void
     n = path.length;
     out.set(path, at);
   }
-  out.fill(0, at + n, at + Limits.UNIX_PATH_LENGTH);
+  if (!zeroed) out.fill(0, at + n, at + Limits.UNIX_PATH_LENGTH);
 }
