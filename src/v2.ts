@@ -185,8 +185,12 @@ export interface V2Plan {
   readonly family: number;
   /** PROXY headers with IP endpoints: source address bytes at 0, destination at 16, then the two ports. */
   readonly addresses: number[] | undefined;
-  /** PROXY headers with UNIX endpoints: each path as an ASCII string or as UTF-8 bytes. */
-  readonly paths: readonly (string | Uint8Array)[] | undefined;
+  /**
+   * PROXY headers with UNIX endpoints: each path as an ASCII string or as UTF-8 bytes (two
+   * fields rather than an array: one allocation less per header).
+   */
+  readonly sourcePath: string | Uint8Array | undefined;
+  readonly destinationPath: string | Uint8Array | undefined;
   /** TLV types and values, read once from the header. */
   readonly types: readonly number[];
   readonly values: readonly Uint8Array[];
@@ -216,7 +220,8 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
   let transport = transportIndex(header.transport);
   const endpoints = endpointsOf(header);
   let addresses: number[] | undefined;
-  let paths: (string | Uint8Array)[] | undefined;
+  let sourcePath: string | Uint8Array | undefined;
+  let destinationPath: string | Uint8Array | undefined;
   if (endpoints === null) {
     if (command === 1 && family > 0) fail('ERR_PROXY_INVALID_HEADER', `a PROXY ${header.family} header needs a source and a destination`);
     if (command === 1 && transport > 0)
@@ -231,7 +236,8 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
     if (isUnix(endpoints)) {
       if (family >= 0 && family !== 3) fail('ERR_PROXY_INVALID_HEADER', `family '${header.family}' does not match the endpoints given`);
       family = 3;
-      paths = [pathBytes(endpoints[0].path), pathBytes(endpoints[1].path)];
+      sourcePath = pathBytes(endpoints[0].path);
+      destinationPath = pathBytes(endpoints[1].path);
     } else {
       if (family === 3) fail('ERR_PROXY_INVALID_HEADER', "family 'unix' does not match the endpoints given");
       const [source, destination] = endpoints as [IpEndpoint, IpEndpoint];
@@ -287,7 +293,8 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
     familyTransport: (family << 4) | transport,
     family,
     addresses,
-    paths,
+    sourcePath,
+    destinationPath,
     types,
     values,
     addCrc,
@@ -330,7 +337,7 @@ export function writeV2(plan: V2Plan, out: Uint8Array, at: number, zeroed: boole
     return;
   }
   const a = plan.addresses;
-  const paths = plan.paths;
+  const sourcePath = plan.sourcePath;
   if (a !== undefined) {
     const size = plan.family === 1 ? 4 : 16;
     for (let k = 0; k < size; k++) {
@@ -345,9 +352,9 @@ export function writeV2(plan: V2Plan, out: Uint8Array, at: number, zeroed: boole
     out[i + 2] = dp >>> 8;
     out[i + 3] = dp & 0xff;
     i += 4;
-  } else if (paths !== undefined) {
-    writePath(paths[0] as string | Uint8Array, out, i, zeroed);
-    writePath(paths[1] as string | Uint8Array, out, i + Limits.UNIX_PATH_LENGTH, zeroed);
+  } else if (sourcePath !== undefined) {
+    writePath(sourcePath, out, i, zeroed);
+    writePath(plan.destinationPath as string | Uint8Array, out, i + Limits.UNIX_PATH_LENGTH, zeroed);
     i += 2 * Limits.UNIX_PATH_LENGTH;
   } else {
     // LOCAL with a family: its address block, zeroed.
