@@ -25,7 +25,7 @@ export function encode(header: ProxyHeaderInit, options?: EncodeOptions): Uint8A
   }
   const plan = planV2(header, resolved);
   const out = new Uint8Array(plan.length);
-  writeV2(plan, out, 0);
+  writeV2(plan, out, 0, true);
   return out;
 }
 
@@ -49,7 +49,7 @@ export function encodeInto(header: ProxyHeaderInit, target: Uint8Array, offset =
   }
   const plan = planV2(header, resolved);
   fits(plan.length, target, offset);
-  writeV2(plan, target, offset);
+  writeV2(plan, target, offset, false);
   return plan.length;
 }
 
@@ -77,7 +77,7 @@ export function encodeDatagram(header: ProxyHeaderInit, payload: Uint8Array, opt
   if (!(payload instanceof Uint8Array)) throw new TypeError('encodeDatagram needs the payload as a Uint8Array');
   const plan = planV2(header, resolveEncodeOptions(options, 2));
   const out = new Uint8Array(plan.length + payload.length);
-  writeV2(plan, out, 0);
+  writeV2(plan, out, 0, true);
   out.set(payload, plan.length);
   return out;
 }

@@ -21,13 +21,30 @@ const HEADER_KEYS: readonly (keyof ProxyHeaderInit)[] = [
   'unparsed',
 ];
 
+/** Whether `key` is in {@link HEADER_KEYS}. */
+function isHeaderKey(key: string): boolean {
+  switch (key) {
+    case 'version':
+    case 'command':
+    case 'family':
+    case 'transport':
+    case 'source':
+    case 'destination':
+    case 'tlvs':
+    case 'unparsed':
+      return true;
+    default:
+      return false;
+  }
+}
+
 /**
  * Throws a `TypeError` unless `header` is an object with known keys only, and returns its
  * version: a `RangeError` for a number other than 1 or 2, a `TypeError` for anything else.
  */
 export function headerVersion(header: unknown): 1 | 2 {
   if (header === undefined) throw new TypeError('encode needs a header: { source, destination } or { command: "local" }');
-  checkKeys(header, HEADER_KEYS, 'header');
+  checkKeys(header, HEADER_KEYS, 'header', isHeaderKey);
   const version = (header as ProxyHeaderInit).version;
   if (version === undefined || version === 2) return 2;
   if (version === 1) return 1;

@@ -185,8 +185,12 @@ export interface V2Plan {
   readonly family: number;
   /** PROXY headers with IP endpoints: source address bytes at 0, destination at 16, then the two ports. */
   readonly addresses: number[] | undefined;
-  /** PROXY headers with UNIX endpoints: each path as an ASCII string or as UTF-8 bytes. */
-  readonly paths: readonly (string | Uint8Array)[] | undefined;
+  /**
+   * PROXY headers with UNIX endpoints: each path as an ASCII string or as UTF-8 bytes (two
+   * fields rather than an array: one allocation less per header).
+   */
+  readonly sourcePath: string | Uint8Array | undefined;
+  readonly destinationPath: string | Uint8Array | undefined;
   /** TLV types and values, read once from the header. */
   readonly types: readonly number[];
   readonly values: readonly Uint8Array[];
@@ -207,6 +211,27 @@ const NO_TYPES: readonly number[] = Object.freeze([]);
 const NO_VALUES: readonly Uint8Array[] = Object.freeze([]);
 
 /**
+ * The plan of a bare LOCAL header (a health check: 16 bytes, nothing after the fixed part),
+ * shared since a plan is never changed once made: the allocation was a tenth of that header's
+ * time.
+ */
+const BARE_LOCAL: V2Plan = Object.freeze({
+  versionCommand: V2.VERSION,
+  familyTransport: 0,
+  family: 0,
+  addresses: undefined,
+  sourcePath: undefined,
+  destinationPath: undefined,
+  types: NO_TYPES,
+  values: NO_VALUES,
+  addCrc: false,
+  crcIndex: -1,
+  padding: -1,
+  unparsed: undefined,
+  length: V2.ADDRESSES,
+});
+
+/**
  * Validates `header` and everything the v2 encoding of it needs, reading each property once,
  * before anything is written (a getter that encodes another header cannot interleave).
  */
@@ -216,7 +241,8 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
   let transport = transportIndex(header.transport);
   const endpoints = endpointsOf(header);
   let addresses: number[] | undefined;
-  let paths: (string | Uint8Array)[] | undefined;
+  let sourcePath: string | Uint8Array | undefined;
+  let destinationPath: string | Uint8Array | undefined;
   if (endpoints === null) {
     if (command === 1 && family > 0) fail('ERR_PROXY_INVALID_HEADER', `a PROXY ${header.family} header needs a source and a destination`);
     if (command === 1 && transport > 0)
@@ -231,7 +257,8 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
     if (isUnix(endpoints)) {
       if (family >= 0 && family !== 3) fail('ERR_PROXY_INVALID_HEADER', `family '${header.family}' does not match the endpoints given`);
       family = 3;
-      paths = [pathBytes(endpoints[0].path), pathBytes(endpoints[1].path)];
+      sourcePath = pathBytes(endpoints[0].path);
+      destinationPath = pathBytes(endpoints[1].path);
     } else {
       if (family === 3) fail('ERR_PROXY_INVALID_HEADER', "family 'unix' does not match the endpoints given");
       const [source, destination] = endpoints as [IpEndpoint, IpEndpoint];
@@ -282,12 +309,14 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
   if (length > Limits.V2_MAX_LENGTH) {
     fail('ERR_PROXY_HEADER_TOO_LONG', `header of ${length} bytes exceeds the v2 maximum of ${Limits.V2_MAX_LENGTH}`);
   }
+  if (length === V2.ADDRESSES && command === 0 && family === 0 && transport === 0 && unparsed === undefined) return BARE_LOCAL;
   return {
     versionCommand: V2.VERSION | command,
     familyTransport: (family << 4) | transport,
     family,
     addresses,
-    paths,
+    sourcePath,
+    destinationPath,
     types,
     values,
     addCrc,
@@ -298,8 +327,13 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
   };
 }
 
-/** Writes the planned header at `out[at]` (which has room for `plan.length` bytes). */
-export function writeV2(plan: V2Plan, out: Uint8Array, at: number): void {
+/**
+ * Writes the planned header at `out[at]` (which has room for `plan.length` bytes). `zeroed`
+ * says those bytes are already zeros (a fresh array), so that the zero padding of UNIX paths
+ * and of a LOCAL address block need not be written again: that fill was a fifth of the time of
+ * a LOCAL header.
+ */
+export function writeV2(plan: V2Plan, out: Uint8Array, at: number, zeroed: boolean): void {
   const length = plan.length;
   // The signature as literals (a module-level table costs a bounds check per byte).
   out[at] = 0x0d;
@@ -325,7 +359,7 @@ export function writeV2(plan: V2Plan, out: Uint8Array, at: number): void {
     return;
   }
   const a = plan.addresses;
-  const paths = plan.paths;
+  const sourcePath = plan.sourcePath;
   if (a !== undefined) {
     const size = plan.family === 1 ? 4 : 16;
     for (let k = 0; k < size; k++) {
@@ -340,14 +374,14 @@ export function writeV2(plan: V2Plan, out: Uint8Array, at: number): void {
     out[i + 2] = dp >>> 8;
     out[i + 3] = dp & 0xff;
     i += 4;
-  } else if (paths !== undefined) {
-    writePath(paths[0] as string | Uint8Array, out, i);
-    writePath(paths[1] as string | Uint8Array, out, i + Limits.UNIX_PATH_LENGTH);
+  } else if (sourcePath !== undefined) {
+    writePath(sourcePath, out, i, zeroed);
+    writePath(plan.destinationPath as string | Uint8Array, out, i + Limits.UNIX_PATH_LENGTH, zeroed);
     i += 2 * Limits.UNIX_PATH_LENGTH;
   } else {
     // LOCAL with a family: its address block, zeroed.
     const block = ADDRESS_BLOCK_LENGTH[plan.family as 0 | 1 | 2 | 3];
-    out.fill(0, i, i + block);
+    if (!zeroed && block > 0) out.fill(0, i, i + block);
     i += block;
   }
   let crcAt = -1;
@@ -376,7 +410,7 @@ export function writeV2(plan: V2Plan, out: Uint8Array, at: number): void {
     out[i] = TlvType.NOOP;
     out[i + 1] = padding >>> 8;
     out[i + 2] = padding & 0xff;
-    out.fill(0, i + 3, i + 3 + padding);
+    if (!zeroed) out.fill(0, i + 3, i + 3 + padding);
   }
   if (crcAt >= 0) {
     out[crcAt] = out[crcAt + 1] = out[crcAt + 2] = out[crcAt + 3] = 0;
@@ -406,8 +440,8 @@ function pathBytes(path: unknown): string | Uint8Array {
   return bytes;
 }
 
-/** Writes a path as 108 NUL-padded bytes at `out[at]`. */
-function writePath(path: string | Uint8Array, out: Uint8Array, at: number): void {
+/** Writes a path as 108 NUL-padded bytes at `out[at]` (the padding only unless `zeroed`). */
+function writePath(path: string | Uint8Array, out: Uint8Array, at: number, zeroed: boolean): void {
   let n: number;
   if (typeof path === 'string') {
     n = path.length;
@@ -416,5 +450,5 @@ function writePath(path: string | Uint8Array, out: Uint8Array, at: number): void
     n = path.length;
     out.set(path, at);
   }
-  out.fill(0, at + n, at + Limits.UNIX_PATH_LENGTH);
+  if (!zeroed) out.fill(0, at + n, at + Limits.UNIX_PATH_LENGTH);
 }

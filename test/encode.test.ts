@@ -160,6 +160,20 @@ describe('encode v2', () => {
   });
 });
 
+describe('encodeInto over bytes already in use', () => {
+  // encode writes into a fresh (zeroed) array and skips the zero padding; encodeInto must write it.
+  test.each<[string, ProxyHeaderInit, { padTo?: number } | undefined]>([
+    ['LOCAL with a family', { command: 'local', family: 'ipv6', transport: 'stream' }, undefined],
+    ['UNIX paths', { source: { path: '/a' }, destination: { path: '/tmp/b.sock' } }, undefined],
+    ['NOOP padding', { source: { address: '10.0.0.1', port: 1 }, destination: { address: '10.0.0.2', port: 2 } }, { padTo: 64 }],
+  ])('%s: the same bytes as encode', (_, header, options) => {
+    const expected = encode(header, options);
+    const target = new Uint8Array(expected.length + 4).fill(0xff);
+    expect(encodeInto(header, target, 2, options)).toBe(expected.length);
+    expect(hex(target.subarray(2, 2 + expected.length))).toBe(hex(expected));
+  });
+});
+
 describe('datagrams', () => {
   test('header and payload travel in one datagram', () => {
     const payload = Uint8Array.of(1, 2, 3);
