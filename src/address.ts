@@ -12,18 +12,29 @@
  */
 
 /**
- * What the parsers read: the bytes of a line, or the string of an address to encode. Each read
- * goes through {@link code}, whose two branches each see one type only, so that neither the
- * decoders nor the encoders pay for the other's (an engine slows down a read site that has seen
- * both a typed array and a string).
+ * What the IPv6 and port parsers read: character codes in bytes, those of a line or those of an
+ * address string copied by {@link parseAddress}. Bytes only: reading a string too, behind a test
+ * of the type at each character, made the parse of a v1 IPv6 line a quarter slower.
  */
-type Text = Uint8Array | string;
+type Text = Uint8Array;
+
+/**
+ * What {@link parseIPv4} reads: bytes, or the string itself. Copying a dotted quad to bytes
+ * first cost an IPv4 encode a fifth of its time, more than the test of the type here costs a
+ * decode.
+ */
+type Quad = Uint8Array | string;
 
 // The writers read the bytes of an address once, at their start, and write character codes
 // into a plain array.
 
 /** Character code `i` of `src` (callers stay within its length). */
 function code(src: Text, i: number): number {
+  return src[i] as number;
+}
+
+/** Character code `i` of `src`, either kind; each branch sees one kind only. */
+function quadCode(src: Quad, i: number): number {
   return typeof src === 'string' ? src.charCodeAt(i) : (src[i] as number);
 }
 
@@ -35,21 +46,21 @@ export const IPV6_MAX_TEXT = 45;
  * index after the fourth octet, or -1 when there is no strict dotted quad there. With `out`,
  * the four bytes go to `out[at]`.
  */
-export function parseIPv4(src: Text, start: number, end: number, out: number[] | undefined, at: number): number {
+export function parseIPv4(src: Quad, start: number, end: number, out: number[] | undefined, at: number): number {
   let i = start;
   for (let k = 0; k < 4; k++) {
     if (k > 0) {
-      if (i >= end || code(src, i) !== 0x2e) return -1;
+      if (i >= end || quadCode(src, i) !== 0x2e) return -1;
       i++;
     }
     if (i >= end) return -1;
-    let octet = code(src, i) - 0x30;
+    let octet = quadCode(src, i) - 0x30;
     if (octet < 0 || octet > 9) return -1;
     i++;
     // "0" alone is an octet; "01" is not (the next character must then be a dot or the end).
     if (octet !== 0) {
       for (let digits = 1; digits < 3 && i < end; digits++) {
-        const d = code(src, i) - 0x30;
+        const d = quadCode(src, i) - 0x30;
         if (d < 0 || d > 9) break;
         octet = octet * 10 + d;
         i++;
@@ -353,7 +364,7 @@ export function writeIPv6(b: ArrayLike<number>, at: number, out: number[], o: nu
 // ---------------------------------------------------------------------------------------------
 // Strings. `String.fromCharCode` with a fixed number of arguments: measured 2.5× a loop of single
 // characters and 3× `apply` or a `TextDecoder`. Two copies of the call, one per kind of array,
-// so that each reads one kind only (see {@link Text}).
+// so that each reads one kind only (a read site that has seen two kinds is slower).
 
 /**
  * The string of the `n` bytes at `b[at]` (ASCII text of a v1 line; at most {@link IPV6_MAX_TEXT}).
@@ -452,12 +463,20 @@ export const CANONICAL = 8;
  * the text is the one {@link writeIPv6} would write, so that encoders can copy it as it is (a
  * strict dotted quad always is). `family` 4 or 6 accepts that one only.
  */
+/** The character codes of the address {@link parseAddress} reads, for the byte parsers. */
+const CODES: Uint8Array = /* @__PURE__ */ new Uint8Array(IPV6_MAX_TEXT);
+
 export function parseAddress(address: unknown, family: 0 | 4 | 6, out: number[], at: number): number {
   if (typeof address !== 'string' || address.length > IPV6_MAX_TEXT) return 0;
   const n = address.length;
   if (family !== 6 && parseIPv4(address, 0, n, out, at) === n) return 4;
   if (family === 4) return 0;
-  const r = parseIPv6(address, 0, n, out, at, true);
+  // Anything past ASCII becomes 0, which no grammar accepts (a plain store would keep the low byte).
+  for (let k = 0; k < n; k++) {
+    const c = address.charCodeAt(k);
+    CODES[k] = c < 0x80 ? c : 0;
+  }
+  const r = parseIPv6(CODES, 0, n, out, at, true);
   return r >> 1 === n ? 6 | (r & 1 ? CANONICAL : 0) : 0;
 }
 
