@@ -8,7 +8,6 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   decode,
   encode,
-  HeaderParser,
   type ProxyHeader,
   type ProxyHeaderInit,
   ProxyProtocolDecoderStream,
