@@ -7,10 +7,10 @@
  */
 import { ProxyProtocolError } from './errors.js';
 import { HeaderParser, type ParseStep } from './parser.js';
+import { isSignaturePrefix } from './signature.js';
 import type { ProxyHeader } from './types.js';
 import {
   type EventTargetLike,
-  isSignaturePrefix,
   MAX_TIMER_DELAY,
   missing,
   noop,

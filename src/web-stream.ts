@@ -3,11 +3,11 @@
  * (`Deno.listen`, workerd's `connect()`, Bun, browsers, Node's `stream/web`): strip the PROXY
  * header off a byte stream, or prepend one. Web platform globals only, no Node API.
  */
-import { V1_SIGNATURE, V2_SIGNATURE } from './constants.js';
 import { encode } from './encode.js';
 import { ProxyProtocolError } from './errors.js';
 import type { DecodeOptions, EncodeOptions } from './options.js';
 import { HeaderParser } from './parser.js';
+import { isSignaturePrefix } from './signature.js';
 import type { ProxyHeader, ProxyHeaderInit } from './types.js';
 
 /** Options of {@link ProxyProtocolDecoderStream}: its own three, plus every decoding option. */
@@ -387,17 +387,6 @@ function isAbortSignal(value: unknown): value is AbortSignal & EventTargetLike {
   return (
     typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function'
   );
-}
-
-/**
- * @internal True when `bytes` (which the decoder called incomplete) are shorter than the signature
- * they started: a stream that ends there never started a header.
- */
-export function isSignaturePrefix(bytes: Uint8Array): boolean {
-  const first = bytes[0];
-  if (first === 0x50) return bytes.length < V1_SIGNATURE.length;
-  if (first === 0x0d) return bytes.length < V2_SIGNATURE.length;
-  return false;
 }
 
 /** @internal */

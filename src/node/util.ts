@@ -17,33 +17,8 @@ export function withBuffers(header: ProxyHeader): ProxyHeader {
   return header;
 }
 
-const V1_SIGNATURE = [0x50, 0x52, 0x4f, 0x58, 0x59]; // "PROXY"
-const V2_SIGNATURE = [0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a];
-
-/**
- * True when `bytes` (which the decoder called incomplete) are shorter than the signature they
- * started: a stream that ends there never started a header.
- */
-export function isSignaturePrefix(bytes: Uint8Array): boolean {
-  const first = bytes[0];
-  if (first === 0x50) return bytes.length < V1_SIGNATURE.length;
-  if (first === 0x0d) return bytes.length < V2_SIGNATURE.length;
-  return false;
-}
-
-/**
- * Whether `bytes` start with a whole v1 or v2 signature (`'header'`), with a proper prefix of one
- * (`'partial'`, more bytes needed), or with neither (`'none'`).
- */
-export function signatureIn(bytes: Uint8Array): 'header' | 'partial' | 'none' {
-  for (const signature of [V1_SIGNATURE, V2_SIGNATURE]) {
-    const n = Math.min(bytes.length, signature.length);
-    let i = 0;
-    while (i < n && bytes[i] === signature[i]) i++;
-    if (i === n) return n === signature.length ? 'header' : 'partial';
-  }
-  return 'none';
-}
+// The node bundle inlines this small core module (data and two loops) rather than exporting internals from the core entry.
+export { isSignaturePrefix, signatureIn } from '../signature.js';
 
 /** An error like Node's own `AbortError`: `name` 'AbortError', `code` 'ABORT_ERR', `cause` the reason. */
 export class AbortError extends Error {
