@@ -7,7 +7,7 @@ import { CANONICAL, parseAddress } from './address.js';
 import { FAMILIES, TRANSPORTS } from './constants.js';
 import { fail } from './errors.js';
 import { checkKeys, describe } from './options.js';
-import type { IpEndpoint, ProxyEndpoint, ProxyFamily, ProxyHeaderInit, ProxyTransport, UnixEndpoint } from './types.js';
+import type { IpEndpoint, ProxyEndpoint, ProxyFamily, ProxyHeaderInit, ProxyTransport } from './types.js';
 
 /** The keys of {@link ProxyHeaderInit}. */
 const HEADER_KEYS: readonly (keyof ProxyHeaderInit)[] = [
@@ -76,11 +76,17 @@ export function transportIndex(transport: ProxyTransport | undefined): number {
   return index;
 }
 
-/** The endpoints of `header`: both, or neither (`null`). */
-export function endpointsOf(header: ProxyHeaderInit): [ProxyEndpoint, ProxyEndpoint] | null {
-  const source = header.source ?? null;
-  const destination = header.destination ?? null;
-  if (source === null && destination === null) return null;
+/** What {@link endpointKind} finds. */
+export const NO_ENDPOINTS = 0;
+export const IP_ENDPOINTS = 1;
+export const UNIX_ENDPOINTS = 2;
+
+/**
+ * Checks a header's `source` and `destination` (each read once by the caller, `null` when
+ * absent): both or neither, objects, and both IP or both UNIX. Returns which.
+ */
+export function endpointKind(source: ProxyEndpoint | null, destination: ProxyEndpoint | null): number {
+  if (source === null && destination === null) return NO_ENDPOINTS;
   if (source === null || destination === null) {
     fail('ERR_PROXY_INVALID_HEADER', 'a header with addresses needs both a source and a destination');
   }
@@ -91,12 +97,7 @@ export function endpointsOf(header: ProxyHeaderInit): [ProxyEndpoint, ProxyEndpo
   if (unix !== 'path' in destination) {
     fail('ERR_PROXY_INVALID_HEADER', 'source and destination must both be UNIX paths or both IP endpoints');
   }
-  return [source, destination];
-}
-
-/** Whether the endpoints are UNIX paths. */
-export function isUnix(endpoints: [ProxyEndpoint, ProxyEndpoint]): endpoints is [UnixEndpoint, UnixEndpoint] {
-  return 'path' in endpoints[0];
+  return unix ? UNIX_ENDPOINTS : IP_ENDPOINTS;
 }
 
 /**
@@ -105,7 +106,7 @@ export function isUnix(endpoints: [ProxyEndpoint, ProxyEndpoint]): endpoints is 
  * {@link SOURCE_CANONICAL} and {@link DESTINATION_CANONICAL} when that text is already the
  * canonical one (always for IPv4), so that the v1 encoder can copy it instead of rewriting it.
  */
-export function ipFamily(source: IpEndpoint, destination: IpEndpoint, given: number, out: number[]): number {
+export function ipFamily(source: IpEndpoint, destination: IpEndpoint, given: number, out: Uint8Array): number {
   const want = given === 1 ? 4 : given === 2 ? 6 : 0;
   const a = parseAddress(source.address, want, out, 0);
   if (a === 0) invalidAddress(source.address, want);

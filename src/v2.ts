@@ -5,12 +5,12 @@
 import { formatIPv4, formatIPv6 } from './address.js';
 import { ADDRESS_BLOCK_LENGTH, COMMANDS, FAMILIES, Limits, TlvType, TRANSPORTS, V2, V2_SIGNATURE } from './constants.js';
 import { crc32cRange } from './crc32c.js';
-import { checkedPort, commandOf, endpointsOf, familyIndex, ipFamily, isUnix, transportIndex } from './endpoint.js';
+import { checkedPort, commandOf, endpointKind, familyIndex, ipFamily, NO_ENDPOINTS, transportIndex, UNIX_ENDPOINTS } from './endpoint.js';
 import { fail } from './errors.js';
 import type { ResolvedDecodeOptions, ResolvedEncodeOptions } from './options.js';
 import { checkTlvShape, checkTlvs, splitTlvs } from './tlv.js';
 import { buildTlvs } from './tlv-build.js';
-import type { DecodeResult, IpEndpoint, ProxyEndpoint, ProxyHeader, ProxyHeaderInit, Tlv, TlvInit } from './types.js';
+import type { DecodeResult, IpEndpoint, ProxyEndpoint, ProxyHeader, ProxyHeaderInit, Tlv, TlvInit, UnixEndpoint } from './types.js';
 
 /** The seven family/transport bytes the spec lists; a PROXY header must use one of them. */
 function isListedFamilyByte(b: number): boolean {
@@ -183,8 +183,10 @@ export interface V2Plan {
   readonly familyTransport: number;
   /** The family nibble: the size of the address block. */
   readonly family: number;
-  /** PROXY headers with IP endpoints: source address bytes at 0, destination at 16, then the two ports. */
-  readonly addresses: number[] | undefined;
+  /** PROXY headers with IP endpoints: source address bytes at 0, destination at 16. */
+  readonly addresses: Uint8Array | undefined;
+  readonly sourcePort: number;
+  readonly destinationPort: number;
   /**
    * PROXY headers with UNIX endpoints: each path as an ASCII string or as UTF-8 bytes (two
    * fields rather than an array: one allocation less per header).
@@ -220,6 +222,8 @@ const BARE_LOCAL: V2Plan = Object.freeze({
   familyTransport: 0,
   family: 0,
   addresses: undefined,
+  sourcePort: 0,
+  destinationPort: 0,
   sourcePath: undefined,
   destinationPath: undefined,
   types: NO_TYPES,
@@ -239,11 +243,15 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
   const command = commandOf(header);
   let family = familyIndex(header.family);
   let transport = transportIndex(header.transport);
-  const endpoints = endpointsOf(header);
-  let addresses: number[] | undefined;
+  const source = header.source ?? null;
+  const destination = header.destination ?? null;
+  const endpoints = endpointKind(source, destination);
+  let addresses: Uint8Array | undefined;
+  let sourcePort = 0;
+  let destinationPort = 0;
   let sourcePath: string | Uint8Array | undefined;
   let destinationPath: string | Uint8Array | undefined;
-  if (endpoints === null) {
+  if (endpoints === NO_ENDPOINTS) {
     if (command === 1 && family > 0) fail('ERR_PROXY_INVALID_HEADER', `a PROXY ${header.family} header needs a source and a destination`);
     if (command === 1 && transport > 0)
       fail('ERR_PROXY_INVALID_HEADER', `a PROXY header without addresses has no transport: ${header.transport}`);
@@ -254,19 +262,17 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
     if (family === 0) fail('ERR_PROXY_INVALID_HEADER', "family 'unspec' cannot carry addresses");
     if (transport === 0) fail('ERR_PROXY_INVALID_HEADER', "transport 'unspec' cannot carry addresses");
     if (transport < 0) transport = 1;
-    if (isUnix(endpoints)) {
+    if (endpoints === UNIX_ENDPOINTS) {
       if (family >= 0 && family !== 3) fail('ERR_PROXY_INVALID_HEADER', `family '${header.family}' does not match the endpoints given`);
       family = 3;
-      sourcePath = pathBytes(endpoints[0].path);
-      destinationPath = pathBytes(endpoints[1].path);
+      sourcePath = pathBytes((source as UnixEndpoint).path);
+      destinationPath = pathBytes((destination as UnixEndpoint).path);
     } else {
       if (family === 3) fail('ERR_PROXY_INVALID_HEADER', "family 'unix' does not match the endpoints given");
-      const [source, destination] = endpoints as [IpEndpoint, IpEndpoint];
-      // biome-ignore format: 32 address bytes and 2 ports
-      addresses = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-      family = ipFamily(source, destination, family, addresses) & 3;
-      addresses[32] = checkedPort(source.port);
-      addresses[33] = checkedPort(destination.port);
+      addresses = new Uint8Array(32);
+      family = ipFamily(source as IpEndpoint, destination as IpEndpoint, family, addresses) & 3;
+      sourcePort = checkedPort((source as IpEndpoint).port);
+      destinationPort = checkedPort((destination as IpEndpoint).port);
     }
   }
   const given = header.tlvs ?? NO_TLVS;
@@ -288,7 +294,7 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
   const unparsed = header.unparsed;
   if (unparsed !== undefined) {
     if (!(unparsed instanceof Uint8Array)) throw new TypeError('unparsed must be a Uint8Array');
-    if (endpoints !== null || tlvs.length > 0 || addCrc || (command === 1 && family !== 0)) {
+    if (endpoints !== NO_ENDPOINTS || tlvs.length > 0 || addCrc || (command === 1 && family !== 0)) {
       fail('ERR_PROXY_INVALID_HEADER', 'unparsed bytes replace the addresses and TLVs: only for LOCAL or UNSPEC headers without TLVs');
     }
   }
@@ -315,6 +321,8 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
     familyTransport: (family << 4) | transport,
     family,
     addresses,
+    sourcePort,
+    destinationPort,
     sourcePath,
     destinationPath,
     types,
@@ -367,8 +375,8 @@ export function writeV2(plan: V2Plan, out: Uint8Array, at: number, zeroed: boole
       out[i + size + k] = a[16 + k] as number;
     }
     i += 2 * size;
-    const sp = a[32] as number;
-    const dp = a[33] as number;
+    const sp = plan.sourcePort;
+    const dp = plan.destinationPort;
     out[i] = sp >>> 8;
     out[i + 1] = sp & 0xff;
     out[i + 2] = dp >>> 8;

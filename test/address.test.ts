@@ -4,8 +4,8 @@ import { CANONICAL, formatIPv6, parseAddress, parseIPv6 } from '../src/address.j
 import { canonicalAddress, ipVersion } from '../src/index.js';
 
 const bytesOf = (address: string, family: 4 | 6): number[] | undefined => {
-  const out: number[] = [];
-  return (parseAddress(address, family, out, 0) & 7) === family ? out : undefined;
+  const out = new Uint8Array(16);
+  return (parseAddress(address, family, out, 0) & 7) === family ? Array.from(out.subarray(0, family === 4 ? 4 : 16)) : undefined;
 };
 const ipv4ToBytes = (address: string) => bytesOf(address, 4);
 const ipv6ToBytes = (address: string) => bytesOf(address, 6);
@@ -156,7 +156,7 @@ describe('one pass: the IPv6 parser knows when its text is already canonical', (
     fc.assert(
       fc.property(spelling, (text) => {
         // Over bytes, as a v1 line holds the text.
-        const out: number[] = [];
+        const out = new Uint8Array(16);
         const r = parseIPv6(
           Uint8Array.from(text, (c) => c.charCodeAt(0)),
           0,
@@ -168,7 +168,7 @@ describe('one pass: the IPv6 parser knows when its text is already canonical', (
         expect(r >> 1).toBe(text.length);
         expect(r & 1).toBe(formatIPv6(out) === text ? 1 : 0);
         // The same through the string entry point.
-        const bytes: number[] = [];
+        const bytes = new Uint8Array(16);
         expect(parseAddress(text, 6, bytes, 0)).toBe(r & 1 ? 6 | CANONICAL : 6);
         expect(bytes).toEqual(out);
       }),
