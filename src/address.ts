@@ -25,10 +25,11 @@ type Text = Uint8Array;
  */
 type Quad = Uint8Array | string;
 
-// Everything here reads and writes bytes (Uint8Array) only: the parsers' output, the writers'
-// input and output. One kind of array at every read and store site keeps them monomorphic: when
-// the writers served both a plain array and the bytes of a v1 line, v2 TCP4 decode slowed from
-// 203 to 392 ns.
+// One kind of array at every read and store site keeps each monomorphic: when the writers
+// served both a plain array and the bytes of a v1 line, v2 TCP4 decode slowed from 203 to 392 ns.
+// So the parsers read bytes (or a string, see Quad) and write bytes; the writers read bytes and
+// write character codes into one plain array, TEXT, whose reads make strings fastest; text that
+// goes to bytes instead (a v1 line being encoded) is copied from TEXT.
 
 /** Character code `i` of `src` (callers stay within its length). */
 function code(src: Text, i: number): number {
@@ -217,10 +218,10 @@ export function parsePort(src: Text, start: number, end: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writers: canonical text as ASCII bytes at `out[o]`; each returns the index after it.
+// Writers: canonical text as character codes at `out[o]`; each returns the index after it.
 
 /** Writes the decimal text of `n` (0..65535). */
-export function writeDecimal(n: number, out: Uint8Array, o: number): number {
+export function writeDecimal(n: number, out: number[], o: number): number {
   if (n >= 10000) out[o++] = 0x30 + ((n / 10000) | 0);
   if (n >= 1000) out[o++] = 0x30 + (((n / 1000) | 0) % 10);
   if (n >= 100) out[o++] = 0x30 + (((n / 100) | 0) % 10);
@@ -230,7 +231,7 @@ export function writeDecimal(n: number, out: Uint8Array, o: number): number {
 }
 
 /** Writes the dotted quad of the 4 bytes at `b[at]`. */
-export function writeIPv4(b: Uint8Array, at: number, out: Uint8Array, o: number): number {
+export function writeIPv4(b: Uint8Array, at: number, out: number[], o: number): number {
   const b1 = b[at + 1] as number;
   const b2 = b[at + 2] as number;
   const b3 = b[at + 3] as number;
@@ -249,7 +250,7 @@ function hexDigit(n: number): number {
 }
 
 /** Writes group `v` without leading zeros. One branch per digit count: measured 15 % faster than a test per digit. */
-function writeGroup(v: number, out: Uint8Array, o: number): number {
+function writeGroup(v: number, out: number[], o: number): number {
   if (v >= 0x100) {
     if (v >= 0x1000) {
       out[o] = hexDigit(v >> 12);
@@ -276,7 +277,7 @@ function writeGroup(v: number, out: Uint8Array, o: number): number {
  * Writes the RFC 5952 text of the 16 bytes at `b[at]` (at most 39 characters). The eight groups
  * are locals, not an array: the array was a tenth of a decode's time in allocation alone.
  */
-export function writeIPv6(b: Uint8Array, at: number, out: Uint8Array, o: number): number {
+export function writeIPv6(b: Uint8Array, at: number, out: number[], o: number): number {
   const g0 = ((b[at] as number) << 8) | (b[at + 1] as number);
   const g1 = ((b[at + 2] as number) << 8) | (b[at + 3] as number);
   const g2 = ((b[at + 4] as number) << 8) | (b[at + 5] as number);
@@ -365,7 +366,9 @@ export function writeIPv6(b: Uint8Array, at: number, out: Uint8Array, o: number)
 }
 // ---------------------------------------------------------------------------------------------
 // Strings. `String.fromCharCode` with a fixed number of arguments: measured 2.5× a loop of single
-// characters and 3× `apply` or a `TextDecoder`.
+// characters and 3× `apply` or a `TextDecoder`. Two copies of the call, one per kind of array,
+// so that each reads one kind only (a read site that has seen two kinds is slower; and 45
+// arguments read from a plain array took 0.8× the time of the same from bytes).
 
 /**
  * The string of the `n` bytes at `b[at]` (ASCII text of a v1 line, or a writer's; at most
@@ -403,25 +406,77 @@ export function bytesToString(b: Uint8Array, at: number, n: number): string {
 }
 
 /**
- * The bytes the formatters write their text into before it becomes a string. Shared, not made
- * per call: with a fresh one per address, allocation and its collection were a sixth of a v2
- * IPv6 decode. Nothing runs between its writing and its reading, so that sharing it is safe.
+ * A text array for a writer: 39 zeros, the longest text {@link writeIPv6} writes (eight groups
+ * of four digits). A packed array: its reads are the fastest.
  */
-const TEXT: Uint8Array = /* @__PURE__ */ new Uint8Array(IPV6_MAX_TEXT);
+function textArray(): number[] {
+  // biome-ignore format: 39 zeros
+  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+}
+
+/** The string of the first `n` codes of `t`, as {@link bytesToString} (`t` is a {@link textArray} when `n` > 15). */
+function codesToString(t: number[], n: number): string {
+  const f = String.fromCharCode;
+  // biome-ignore format: one line per length reads better than a hundred lines of arguments
+  switch (n) {
+    case 7: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!);
+    case 8: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!);
+    case 9: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!);
+    case 10: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!);
+    case 11: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!);
+    case 12: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!);
+    case 13: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!);
+    case 14: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!);
+    case 15: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!, t[14]!);
+  }
+  if (n < 7) {
+    let s = '';
+    for (let k = 0; k < n; k++) s += f(t[k] as number);
+    return s;
+  }
+  // biome-ignore format: the 39 arguments in a block
+  return f(
+    t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!, t[14]!, t[15]!,
+    t[16]!, t[17]!, t[18]!, t[19]!, t[20]!, t[21]!, t[22]!, t[23]!, t[24]!, t[25]!, t[26]!, t[27]!, t[28]!, t[29]!, t[30]!,
+    t[31]!, t[32]!, t[33]!, t[34]!, t[35]!, t[36]!, t[37]!, t[38]!,
+  ).substring(0, n);
+}
+
+/**
+ * The one array the formatters write into. Shared, not made per call: with a fresh one per
+ * address, allocation and its collection were a sixth of a v2 IPv6 decode. Nothing runs between
+ * its writing and its reading, so that sharing it is safe.
+ */
+const TEXT: number[] = /* @__PURE__ */ textArray();
 
 /** Dotted-quad text of the 4 bytes at `b[at]`. */
 export function formatIPv4(b: Uint8Array, at = 0): string {
-  return bytesToString(TEXT, 0, writeIPv4(b, at, TEXT, 0));
+  return codesToString(TEXT, writeIPv4(b, at, TEXT, 0));
 }
 
 /** RFC 5952 text of the 16 bytes at `b[at]`. */
 export function formatIPv6(b: Uint8Array, at = 0): string {
-  return bytesToString(TEXT, 0, writeIPv6(b, at, TEXT, 0));
+  return codesToString(TEXT, writeIPv6(b, at, TEXT, 0));
 }
 
 /** Length of the RFC 5952 text of the 16 bytes at `b[at]`. */
 export function ipv6TextLength(b: Uint8Array, at: number): number {
   return writeIPv6(b, at, TEXT, 0);
+}
+
+/** Writes the RFC 5952 text of the 16 bytes at `b[at]` as bytes at `out[o]`; returns the index after it. */
+export function ipv6TextInto(b: Uint8Array, at: number, out: Uint8Array, o: number): number {
+  return copyText(writeIPv6(b, at, TEXT, 0), out, o);
+}
+
+/** Writes the decimal text of `n` (0..65535) as bytes at `out[o]`; returns the index after it. */
+export function decimalInto(n: number, out: Uint8Array, o: number): number {
+  return copyText(writeDecimal(n, TEXT, 0), out, o);
+}
+
+function copyText(n: number, out: Uint8Array, o: number): number {
+  for (let k = 0; k < n; k++) out[o + k] = TEXT[k] as number;
+  return o + n;
 }
 
 /** Flag in {@link parseAddress}'s answer: the IPv6 text is already the canonical one. */

@@ -41,22 +41,22 @@ export function encodeInto(header: ProxyHeaderInit, target: Uint8Array, offset =
   if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
     throw new RangeError(`offset must be a non-negative integer, got ${String(offset)}`);
   }
+  // Read before planning, as every other caller-supplied value (see planV2).
+  const room = target.length - offset;
   if (version === 1) {
     const line = lineV1(header);
-    fits(line.length, target, offset);
+    fits(line.length, room, offset);
     writeV1(line, target, offset);
     return line.length;
   }
   const plan = planV2(header, resolved);
-  fits(plan.length, target, offset);
+  fits(plan.length, room, offset);
   writeV2(plan, target, offset, false);
   return plan.length;
 }
 
-function fits(n: number, target: Uint8Array, offset: number): void {
-  if (offset + n > target.length) {
-    fail('ERR_PROXY_BUFFER_TOO_SMALL', `need ${n} bytes at offset ${offset}, have ${Math.max(0, target.length - offset)}`);
-  }
+function fits(n: number, room: number, offset: number): void {
+  if (n > room) fail('ERR_PROXY_BUFFER_TOO_SMALL', `need ${n} bytes at offset ${offset}, have ${Math.max(0, room)}`);
 }
 
 /** Number of bytes {@link encode} produces for `header`; it validates (and throws) exactly as `encode` does. */
@@ -75,8 +75,9 @@ export function encodeDatagram(header: ProxyHeaderInit, payload: Uint8Array, opt
   const version = headerVersion(header);
   if (version === 1) fail('ERR_PROXY_INVALID_HEADER', 'version 1 cannot describe datagrams; use version 2');
   if (!(payload instanceof Uint8Array)) throw new TypeError('encodeDatagram needs the payload as a Uint8Array');
+  const payloadLength = payload.length;
   const plan = planV2(header, resolveEncodeOptions(options, 2));
-  const out = new Uint8Array(plan.length + payload.length);
+  const out = new Uint8Array(plan.length + payloadLength);
   writeV2(plan, out, 0, true);
   out.set(payload, plan.length);
   return out;

@@ -2,19 +2,10 @@
  * PROXY protocol version 1: one US-ASCII line, `PROXY TCP4|TCP6|UNKNOWN … \r\n`, at most 107
  * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
  */
-import {
-  bytesToString,
-  formatIPv6,
-  ipv6TextLength,
-  parseIPv4,
-  parseIPv6,
-  parsePort,
-  writeDecimal,
-  writeIPv4,
-  writeIPv6,
-} from './address.js';
+import { bytesToString, decimalInto, formatIPv6, ipv6TextInto, ipv6TextLength, parseIPv4, parseIPv6, parsePort } from './address.js';
 import { CR, LF, Limits, SPACE, V1_SIGNATURE } from './constants.js';
 import {
+  ADDRESS_BYTES,
   checkedPort,
   commandOf,
   DESTINATION_CANONICAL,
@@ -200,8 +191,7 @@ function badProtocol(): never {
 
 function checkAddress(input: Uint8Array, start: number, end: number, ipv6: boolean, options: ResolvedDecodeOptions): void {
   if (ipv6) {
-    if (parseIPv6(input, start, end, new Uint8Array(16), 0, options.allowDottedQuadInTcp6) >> 1 === end)
-      return;
+    if (parseIPv6(input, start, end, new Uint8Array(16), 0, options.allowDottedQuadInTcp6) >> 1 === end) return;
     if (options.allowIPv4InTcp6 && parseIPv4(input, start, end, undefined, 0) === end) return;
   } else if (parseIPv4(input, start, end, undefined, 0) === end) return;
   const family = ipv6 ? 'IPv6' : 'IPv4';
@@ -255,26 +245,34 @@ function indexOfSpace(input: Uint8Array, from: number, end: number): number {
 
 /**
  * What {@link lineV1} has validated and {@link writeV1} writes: made per call. `kind` is 0 for
- * `PROXY UNKNOWN`, 4 or 6 for a TCP line, whose addresses are written from their bytes.
+ * `PROXY UNKNOWN`, 4 or 6 for a TCP line. An address whose text is canonical (every strict
+ * dotted quad, and RFC 5952 IPv6 text) is copied as given; any other is written from its bytes
+ * in {@link ADDRESS_BYTES}, and its `source` or `destination` here is then undefined.
  */
 export interface V1Line {
   readonly kind: 0 | 4 | 6;
-  /** The source address bytes at 0, the destination's at 16 (4 or 16 of each). */
-  readonly addresses: Uint8Array | undefined;
+  readonly source: string | undefined;
+  readonly destination: string | undefined;
   readonly sourcePort: number;
   readonly destinationPort: number;
   /** Bytes of the line, CRLF included. */
   readonly length: number;
 }
 
-const UNKNOWN_LINE: V1Line = Object.freeze({ kind: 0, addresses: undefined, sourcePort: 0, destinationPort: 0, length: 15 });
+const UNKNOWN_LINE: V1Line = Object.freeze({
+  kind: 0,
+  source: undefined,
+  destination: undefined,
+  sourcePort: 0,
+  destinationPort: 0,
+  length: 15,
+});
 
 /**
- * Validates `header` and plans its v1 line. Every property of `header` is read once, before the
- * line is written. Anything but TCP over IPv4/IPv6 (LOCAL, UNIX, UDP, UNSPEC) is sent as
- * `UNKNOWN`, as the spec says. The addresses are written in their canonical text, from the
- * bytes they parse to; the exact length is known before a byte is written (text already
- * canonical is its own length), so that the output is allocated once at its size.
+ * Validates `header` and plans its v1 line. Every property of `header` is read once, and all of
+ * them before the addresses are parsed into {@link ADDRESS_BYTES}. Anything but TCP over
+ * IPv4/IPv6 (LOCAL, UNIX, UDP, UNSPEC) is sent as `UNKNOWN`, as the spec says. The exact length
+ * is known before a byte is written, so that the output is allocated once at its size.
  */
 export function lineV1(header: ProxyHeaderInit): V1Line {
   const tlvs = header.tlvs as unknown;
@@ -295,18 +293,18 @@ export function lineV1(header: ProxyHeaderInit): V1Line {
     return UNKNOWN_LINE;
   }
   if (command === 0 || kind === UNIX_ENDPOINTS || family === 0 || family === 3 || transport === 2) return UNKNOWN_LINE;
-  const ip = source as IpEndpoint;
-  const ipDestination = destination as IpEndpoint;
-  const addresses = new Uint8Array(32);
-  const parsed = ipFamily(ip, ipDestination, family, addresses);
-  const sourcePort = checkedPort(ip.port);
-  const destinationPort = checkedPort(ipDestination.port);
-  const ipv6 = (parsed & 3) === 2;
-  const sourceLength = parsed & SOURCE_CANONICAL ? (ip.address as string).length : ipv6TextLength(addresses, 0);
-  const destinationLength = parsed & DESTINATION_CANONICAL ? (ipDestination.address as string).length : ipv6TextLength(addresses, 16);
+  const sourceAddress = (source as IpEndpoint).address;
+  const destinationAddress = (destination as IpEndpoint).address;
+  const sourcePort = checkedPort((source as IpEndpoint).port);
+  const destinationPort = checkedPort((destination as IpEndpoint).port);
+  const parsed = ipFamily(sourceAddress, destinationAddress, family, ADDRESS_BYTES);
+  const src = parsed & SOURCE_CANONICAL ? sourceAddress : undefined;
+  const dst = parsed & DESTINATION_CANONICAL ? destinationAddress : undefined;
+  const sourceLength = src !== undefined ? src.length : ipv6TextLength(ADDRESS_BYTES, 0);
+  const destinationLength = dst !== undefined ? dst.length : ipv6TextLength(ADDRESS_BYTES, 16);
   // "PROXY TCPx " + source + " " + destination + " " + ports + CRLF
   const length = 11 + sourceLength + destinationLength + decimalLength(sourcePort) + decimalLength(destinationPort) + 5;
-  return { kind: ipv6 ? 6 : 4, addresses, sourcePort, destinationPort, length };
+  return { kind: (parsed & 3) === 2 ? 6 : 4, source: src, destination: dst, sourcePort, destinationPort, length };
 }
 
 function isEmpty(value: object): boolean {
@@ -326,8 +324,8 @@ export function writeV1(line: V1Line, out: Uint8Array, at: number): void {
   out[at + 3] = 0x58;
   out[at + 4] = 0x59;
   out[at + 5] = SPACE;
-  const addresses = line.addresses;
-  if (addresses === undefined) {
+  const kind = line.kind;
+  if (kind === 0) {
     const text = 'UNKNOWN\r\n';
     for (let k = 0; k < 9; k++) out[at + 6 + k] = text.charCodeAt(k);
     return;
@@ -335,24 +333,23 @@ export function writeV1(line: V1Line, out: Uint8Array, at: number): void {
   out[at + 6] = 0x54;
   out[at + 7] = 0x43;
   out[at + 8] = 0x50;
-  let o: number;
-  if (line.kind === 6) {
-    out[at + 9] = 0x36;
-    out[at + 10] = SPACE;
-    o = writeIPv6(addresses, 0, out, at + 11);
-    out[o++] = SPACE;
-    o = writeIPv6(addresses, 16, out, o);
-  } else {
-    out[at + 9] = 0x34;
-    out[at + 10] = SPACE;
-    o = writeIPv4(addresses, 0, out, at + 11);
-    out[o++] = SPACE;
-    o = writeIPv4(addresses, 16, out, o);
-  }
+  out[at + 9] = kind === 6 ? 0x36 : 0x34;
+  out[at + 10] = SPACE;
+  const source = line.source;
+  const destination = line.destination;
+  let o = source !== undefined ? copyString(source, out, at + 11) : ipv6TextInto(ADDRESS_BYTES, 0, out, at + 11);
   out[o++] = SPACE;
-  o = writeDecimal(line.sourcePort, out, o);
+  o = destination !== undefined ? copyString(destination, out, o) : ipv6TextInto(ADDRESS_BYTES, 16, out, o);
   out[o++] = SPACE;
-  o = writeDecimal(line.destinationPort, out, o);
+  o = decimalInto(line.sourcePort, out, o);
+  out[o++] = SPACE;
+  o = decimalInto(line.destinationPort, out, o);
   out[o] = CR;
   out[o + 1] = LF;
+}
+
+function copyString(text: string, out: Uint8Array, o: number): number {
+  const n = text.length;
+  for (let k = 0; k < n; k++) out[o + k] = text.charCodeAt(k);
+  return o + n;
 }

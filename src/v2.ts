@@ -5,7 +5,18 @@
 import { formatIPv4, formatIPv6 } from './address.js';
 import { ADDRESS_BLOCK_LENGTH, COMMANDS, FAMILIES, Limits, TlvType, TRANSPORTS, V2, V2_SIGNATURE } from './constants.js';
 import { crc32cRange } from './crc32c.js';
-import { checkedPort, commandOf, endpointKind, familyIndex, ipFamily, NO_ENDPOINTS, transportIndex, UNIX_ENDPOINTS } from './endpoint.js';
+import {
+  ADDRESS_BYTES,
+  checkedPort,
+  commandOf,
+  endpointKind,
+  familyIndex,
+  IP_ENDPOINTS,
+  ipFamily,
+  NO_ENDPOINTS,
+  transportIndex,
+  UNIX_ENDPOINTS,
+} from './endpoint.js';
 import { fail } from './errors.js';
 import type { ResolvedDecodeOptions, ResolvedEncodeOptions } from './options.js';
 import { checkTlvShape, checkTlvs, splitTlvs } from './tlv.js';
@@ -183,8 +194,8 @@ export interface V2Plan {
   readonly familyTransport: number;
   /** The family nibble: the size of the address block. */
   readonly family: number;
-  /** PROXY headers with IP endpoints: source address bytes at 0, destination at 16. */
-  readonly addresses: Uint8Array | undefined;
+  /** PROXY headers with IP endpoints, whose bytes are in {@link ADDRESS_BYTES}. */
+  readonly ip: boolean;
   readonly sourcePort: number;
   readonly destinationPort: number;
   /**
@@ -221,7 +232,7 @@ const BARE_LOCAL: V2Plan = Object.freeze({
   versionCommand: V2.VERSION,
   familyTransport: 0,
   family: 0,
-  addresses: undefined,
+  ip: false,
   sourcePort: 0,
   destinationPort: 0,
   sourcePath: undefined,
@@ -236,8 +247,9 @@ const BARE_LOCAL: V2Plan = Object.freeze({
 });
 
 /**
- * Validates `header` and everything the v2 encoding of it needs, reading each property once,
- * before anything is written (a getter that encodes another header cannot interleave).
+ * Validates `header` and everything the v2 encoding of it needs, before anything is written.
+ * Every property of the header is read once, and all of them before the addresses are parsed
+ * into {@link ADDRESS_BYTES}: a getter that encodes another header cannot interleave.
  */
 export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions): V2Plan {
   const command = commandOf(header);
@@ -246,7 +258,8 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
   const source = header.source ?? null;
   const destination = header.destination ?? null;
   const endpoints = endpointKind(source, destination);
-  let addresses: Uint8Array | undefined;
+  let sourceAddress: unknown;
+  let destinationAddress: unknown;
   let sourcePort = 0;
   let destinationPort = 0;
   let sourcePath: string | Uint8Array | undefined;
@@ -269,8 +282,8 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
       destinationPath = pathBytes((destination as UnixEndpoint).path);
     } else {
       if (family === 3) fail('ERR_PROXY_INVALID_HEADER', "family 'unix' does not match the endpoints given");
-      addresses = new Uint8Array(32);
-      family = ipFamily(source as IpEndpoint, destination as IpEndpoint, family, addresses) & 3;
+      sourceAddress = (source as IpEndpoint).address;
+      destinationAddress = (destination as IpEndpoint).address;
       sourcePort = checkedPort((source as IpEndpoint).port);
       destinationPort = checkedPort((destination as IpEndpoint).port);
     }
@@ -298,6 +311,8 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
       fail('ERR_PROXY_INVALID_HEADER', 'unparsed bytes replace the addresses and TLVs: only for LOCAL or UNSPEC headers without TLVs');
     }
   }
+  // Every property has been read: the addresses can go to the shared bytes.
+  if (endpoints === IP_ENDPOINTS) family = ipFamily(sourceAddress, destinationAddress, family, ADDRESS_BYTES) & 3;
   let length =
     unparsed !== undefined
       ? V2.ADDRESSES + unparsed.length
@@ -320,7 +335,7 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
     versionCommand: V2.VERSION | command,
     familyTransport: (family << 4) | transport,
     family,
-    addresses,
+    ip: endpoints === IP_ENDPOINTS,
     sourcePort,
     destinationPort,
     sourcePath,
@@ -366,9 +381,9 @@ export function writeV2(plan: V2Plan, out: Uint8Array, at: number, zeroed: boole
     out.set(plan.unparsed, i);
     return;
   }
-  const a = plan.addresses;
   const sourcePath = plan.sourcePath;
-  if (a !== undefined) {
+  if (plan.ip) {
+    const a = ADDRESS_BYTES;
     const size = plan.family === 1 ? 4 : 16;
     for (let k = 0; k < size; k++) {
       out[i + k] = a[k] as number;

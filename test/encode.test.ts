@@ -189,3 +189,48 @@ describe('datagrams', () => {
     expect(codeOf(() => encodeDatagram({ ...tcp4, version: 1 }, new Uint8Array(0)))).toBe('ERR_PROXY_INVALID_HEADER');
   });
 });
+
+describe('a getter that encodes another header cannot change this one', () => {
+  // Each property is read once, and all of them before the addresses are parsed: a nested
+  // encode from inside a getter has finished by the time this header's bytes are planned.
+  const nested = (): void => {
+    encode({ source: { address: '203.0.113.9', port: 1 }, destination: { address: '203.0.113.10', port: 2 } });
+    encode({ source: { address: '2001:0db8::1', port: 1 }, destination: { address: 'fe80::1', port: 2 }, version: 1 });
+  };
+  function reentrant(address: string, port: number): { address: string; port: number } {
+    return {
+      get address() {
+        nested();
+        return address;
+      },
+      get port() {
+        nested();
+        return port;
+      },
+    };
+  }
+  test.each<[string, ProxyHeaderInit]>([
+    ['v2 TCP4', tcp4],
+    ['v2 TCP6', { source: { address: '2001:db8::1', port: 1 }, destination: { address: '2001:db8::2', port: 2 } }],
+    ['v1 TCP4', { ...tcp4, version: 1 }],
+    ['v1 TCP6', { version: 1, source: { address: '2001:0db8:0::1', port: 1 }, destination: { address: '::FFFF:1.2.3.4', port: 2 } }],
+  ])('%s', (_, init) => {
+    const plain = encode(init);
+    const source = init.source as { address: string; port: number };
+    const destination = init.destination as { address: string; port: number };
+    const withGetters: ProxyHeaderInit = {
+      ...init,
+      source: reentrant(source.address, source.port),
+      destination: reentrant(destination.address, destination.port),
+      get tlvs() {
+        nested();
+        return init.version === 1 ? undefined : [{ type: 0xe0, value: new Uint8Array(0) }];
+      },
+    };
+    const expected = init.version === 1 ? plain : encode({ ...init, tlvs: [{ type: 0xe0, value: new Uint8Array(0) }] });
+    expect(hex(encode(withGetters))).toBe(hex(expected));
+    const target = new Uint8Array(128);
+    const n = encodeInto(withGetters, target, 3);
+    expect(hex(target.subarray(3, 3 + n))).toBe(hex(expected));
+  });
+});
