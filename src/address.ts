@@ -249,44 +249,44 @@ function hexDigit(n: number): number {
   return 0x30 + n + (((9 - n) >> 31) & 39);
 }
 
-/** Writes group `v` without leading zeros. One branch per digit count: measured 15 % faster than a test per digit. */
-function writeGroup(v: number, out: number[], o: number): number {
-  if (v >= 0x100) {
-    if (v >= 0x1000) {
-      out[o] = hexDigit(v >> 12);
-      out[o + 1] = hexDigit((v >> 8) & 15);
-      out[o + 2] = hexDigit((v >> 4) & 15);
-      out[o + 3] = hexDigit(v & 15);
-      return o + 4;
-    }
-    out[o] = hexDigit(v >> 8);
-    out[o + 1] = hexDigit((v >> 4) & 15);
-    out[o + 2] = hexDigit(v & 15);
+/**
+ * The hex digits of each byte value, high nibble and low nibble: one load per digit. With the
+ * digits computed, and a group read as one 16-bit value, writing an address took twice as long.
+ */
+const HEX_HIGH: Uint8Array = /* @__PURE__ */ Uint8Array.from({ length: 256 }, (_, v) => hexDigit(v >> 4));
+const HEX_LOW: Uint8Array = /* @__PURE__ */ Uint8Array.from({ length: 256 }, (_, v) => hexDigit(v & 15));
+
+/** Writes the group of the two bytes at `b[i]` without leading zeros. */
+function writeGroup(b: Uint8Array, i: number, out: number[], o: number): number {
+  const high = b[i] as number;
+  const low = b[i + 1] as number;
+  if (high >= 0x10) {
+    out[o] = HEX_HIGH[high] as number;
+    out[o + 1] = HEX_LOW[high] as number;
+    out[o + 2] = HEX_HIGH[low] as number;
+    out[o + 3] = HEX_LOW[low] as number;
+    return o + 4;
+  }
+  if (high !== 0) {
+    out[o] = HEX_LOW[high] as number;
+    out[o + 1] = HEX_HIGH[low] as number;
+    out[o + 2] = HEX_LOW[low] as number;
     return o + 3;
   }
-  if (v >= 0x10) {
-    out[o] = hexDigit(v >> 4);
-    out[o + 1] = hexDigit(v & 15);
+  if (low >= 0x10) {
+    out[o] = HEX_HIGH[low] as number;
+    out[o + 1] = HEX_LOW[low] as number;
     return o + 2;
   }
-  out[o] = hexDigit(v);
+  out[o] = HEX_LOW[low] as number;
   return o + 1;
 }
 
-/**
- * Writes the RFC 5952 text of the 16 bytes at `b[at]` (at most 39 characters). The eight groups
- * are locals, not an array: the array was a tenth of a decode's time in allocation alone.
- */
+/** Writes the RFC 5952 text of the 16 bytes at `b[at]` (at most 39 characters). */
 export function writeIPv6(b: Uint8Array, at: number, out: number[], o: number): number {
-  const g0 = ((b[at] as number) << 8) | (b[at + 1] as number);
-  const g1 = ((b[at + 2] as number) << 8) | (b[at + 3] as number);
-  const g2 = ((b[at + 4] as number) << 8) | (b[at + 5] as number);
-  const g3 = ((b[at + 6] as number) << 8) | (b[at + 7] as number);
-  const g4 = ((b[at + 8] as number) << 8) | (b[at + 9] as number);
-  const g5 = ((b[at + 10] as number) << 8) | (b[at + 11] as number);
-  const g6 = ((b[at + 12] as number) << 8) | (b[at + 13] as number);
-  const g7 = ((b[at + 14] as number) << 8) | (b[at + 15] as number);
-  if (g5 === 0xffff && (g0 | g1 | g2 | g3 | g4) === 0) {
+  let zeros = 0; // bit g: group g is zero
+  for (let g = 0; g < 8; g++) if (((b[at + 2 * g] as number) | (b[at + 2 * g + 1] as number)) === 0) zeros |= 1 << g;
+  if ((zeros & 0x1f) === 0x1f && b[at + 10] === 0xff && b[at + 11] === 0xff) {
     out[o] = 0x3a;
     out[o + 1] = 0x3a;
     out[o + 2] = 0x66;
@@ -296,73 +296,26 @@ export function writeIPv6(b: Uint8Array, at: number, out: number[], o: number): 
     out[o + 6] = 0x3a;
     return writeIPv4(b, at + 12, out, o + 7);
   }
-  // biome-ignore format: one bit per group
-  const run = ZERO_RUN[(g0 === 0 ? 1 : 0) | (g1 === 0 ? 2 : 0) | (g2 === 0 ? 4 : 0) | (g3 === 0 ? 8 : 0) | (g4 === 0 ? 16 : 0) | (g5 === 0 ? 32 : 0) | (g6 === 0 ? 64 : 0) | (g7 === 0 ? 128 : 0)] as number;
-  // The compressed run is groups [s, e) (s = 8 without one). Every group but the last is
-  // followed by ":"; the run adds one more (two when it starts the address).
-  const s = run === 0 ? 8 : run & 15;
-  const e = s + (run >> 4);
-  if (s === 0) out[o++] = 0x3a;
-  if (s > 0) {
-    o = writeGroup(g0, out, o);
+  const run = ZERO_RUN[zeros] as number;
+  let g = 0;
+  if (run !== 0) {
+    // The compressed run is groups [start, end): "::" in their place.
+    const start = run & 15;
+    const end = start + (run >> 4);
+    if (start === 0) out[o++] = 0x3a;
+    for (; g < start; g++) {
+      o = writeGroup(b, at + 2 * g, out, o);
+      out[o++] = 0x3a;
+    }
+    out[o++] = 0x3a;
+    if (end === 8) return o;
+    g = end;
+  }
+  for (; g < 7; g++) {
+    o = writeGroup(b, at + 2 * g, out, o);
     out[o++] = 0x3a;
   }
-  if (s > 1) {
-    o = writeGroup(g1, out, o);
-    out[o++] = 0x3a;
-  }
-  if (s > 2) {
-    o = writeGroup(g2, out, o);
-    out[o++] = 0x3a;
-  }
-  if (s > 3) {
-    o = writeGroup(g3, out, o);
-    out[o++] = 0x3a;
-  }
-  if (s > 4) {
-    o = writeGroup(g4, out, o);
-    out[o++] = 0x3a;
-  }
-  if (s > 5) {
-    o = writeGroup(g5, out, o);
-    out[o++] = 0x3a;
-  }
-  if (s > 6) {
-    o = writeGroup(g6, out, o);
-    out[o++] = 0x3a;
-  }
-  if (s > 7) return writeGroup(g7, out, o);
-  out[o++] = 0x3a;
-  if (e === 8) return o;
-  if (e <= 0) {
-    o = writeGroup(g0, out, o);
-    out[o++] = 0x3a;
-  }
-  if (e <= 1) {
-    o = writeGroup(g1, out, o);
-    out[o++] = 0x3a;
-  }
-  if (e <= 2) {
-    o = writeGroup(g2, out, o);
-    out[o++] = 0x3a;
-  }
-  if (e <= 3) {
-    o = writeGroup(g3, out, o);
-    out[o++] = 0x3a;
-  }
-  if (e <= 4) {
-    o = writeGroup(g4, out, o);
-    out[o++] = 0x3a;
-  }
-  if (e <= 5) {
-    o = writeGroup(g5, out, o);
-    out[o++] = 0x3a;
-  }
-  if (e <= 6) {
-    o = writeGroup(g6, out, o);
-    out[o++] = 0x3a;
-  }
-  return writeGroup(g7, out, o);
+  return writeGroup(b, at + 14, out, o);
 }
 // ---------------------------------------------------------------------------------------------
 // Strings. `String.fromCharCode` with a fixed number of arguments: measured 2.5× a loop of single

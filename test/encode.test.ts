@@ -224,7 +224,7 @@ describe('a getter that encodes another header cannot change this one', () => {
       destination: reentrant(destination.address, destination.port),
       get tlvs() {
         nested();
-        return init.version === 1 ? undefined : [{ type: 0xe0, value: new Uint8Array(0) }];
+        return init.version === 1 ? [] : [{ type: 0xe0, value: new Uint8Array(0) }];
       },
     };
     const expected = init.version === 1 ? plain : encode({ ...init, tlvs: [{ type: 0xe0, value: new Uint8Array(0) }] });
