@@ -128,12 +128,14 @@ export function parseIPv6(src: Text, start: number, end: number, out: Uint8Array
     let value = 0;
     while (i < end) {
       const c = code(src, i);
+      // One unsigned test each for '0'..'9', then 'a'..'f' and 'A'..'F' (c | 0x20 folds case).
       let h = c - 0x30;
-      if (h > 9) {
-        h = (c | 0x20) - 0x57; // 'a'..'f' and 'A'..'F' → 10..15
-        if (h < 10 || h > 15) break;
+      if (h >>> 0 > 9) {
+        h = (c | 0x20) - 0x61;
+        if (h >>> 0 > 5) break;
+        h += 10;
         if (c < 0x61) canonical = 0;
-      } else if (h < 0) break;
+      }
       value = (value << 4) | h;
       i++;
     }
