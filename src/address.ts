@@ -51,28 +51,32 @@ export const IPV6_MAX_TEXT = 45;
  */
 export function parseIPv4(src: Quad, start: number, end: number, out: Uint8Array | undefined, at: number): number {
   let i = start;
-  for (let k = 0; k < 4; k++) {
-    if (k > 0) {
-      if (i >= end || quadCode(src, i) !== 0x2e) return -1;
-      i++;
-    }
+  for (let k = 0; ; k++) {
     if (i >= end) return -1;
     let octet = quadCode(src, i) - 0x30;
-    if (octet < 0 || octet > 9) return -1;
+    if (octet >>> 0 > 9) return -1;
     i++;
     // "0" alone is an octet; "01" is not (the next character must then be a dot or the end).
-    if (octet !== 0) {
-      for (let digits = 1; digits < 3 && i < end; digits++) {
-        const d = quadCode(src, i) - 0x30;
-        if (d < 0 || d > 9) break;
+    if (octet !== 0 && i < end) {
+      const d = quadCode(src, i) - 0x30;
+      if (d >>> 0 <= 9) {
         octet = octet * 10 + d;
         i++;
+        if (i < end) {
+          const e = quadCode(src, i) - 0x30;
+          if (e >>> 0 <= 9) {
+            octet = octet * 10 + e;
+            i++;
+            if (octet > 255) return -1;
+          }
+        }
       }
-      if (octet > 255) return -1;
     }
     if (out !== undefined) out[at + k] = octet;
+    if (k === 3) return i;
+    if (i >= end || quadCode(src, i) !== 0x2e) return -1;
+    i++;
   }
-  return i;
 }
 
 /**
