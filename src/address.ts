@@ -364,13 +364,15 @@ export function bytesToString(b: Uint8Array, at: number, n: number): string {
   ).substring(0, n);
 }
 
+/** Where a text slot starts in {@link TEXT}: slot 0 at 0, slot 1 here; decimals after both. */
+const SLOT = 40;
+
 /**
- * A text array for a writer: 39 zeros, the longest text {@link writeIPv6} writes (eight groups
- * of four digits). A packed array: its reads are the fastest.
+ * A text array for the writers: two slots of 40 (the longest text {@link writeIPv6} writes is
+ * 39 characters) and room for a decimal after them. A packed array: its reads are the fastest.
  */
 function textArray(): number[] {
-  // biome-ignore format: 39 zeros
-  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  return Array.from({ length: 2 * SLOT + 5 }, () => 0);
 }
 
 /** The string of the first `n` codes of `t`, as {@link bytesToString} (`t` is a {@link textArray} when `n` > 15). */
@@ -402,9 +404,10 @@ function codesToString(t: number[], n: number): string {
 }
 
 /**
- * The one array the formatters write into. Shared, not made per call: with a fresh one per
- * address, allocation and its collection were a sixth of a v2 IPv6 decode. Nothing runs between
- * its writing and its reading, so that sharing it is safe.
+ * The one array the writers write text into. Shared, not made per call: with a fresh one per
+ * address, allocation and its collection were a sixth of a v2 IPv6 decode. No caller code runs
+ * between its writing and its reading (within a formatter, or between a v1 encoder's planning
+ * and its writing), so that sharing it is safe.
  */
 const TEXT: number[] = /* @__PURE__ */ textArray();
 
@@ -418,24 +421,28 @@ export function formatIPv6(b: Uint8Array, at = 0): string {
   return codesToString(TEXT, writeIPv6(b, at, TEXT, 0));
 }
 
-/** Length of the RFC 5952 text of the 16 bytes at `b[at]`. */
-export function ipv6TextLength(b: Uint8Array, at: number): number {
-  return writeIPv6(b, at, TEXT, 0);
+/**
+ * Writes the RFC 5952 text of the 16 bytes at `b[at]` into text slot `slot` (0 or 1), where
+ * {@link copyText} finds it later; returns its length. For an encoder that needs the length of a
+ * text before it writes it, so that the text is made once.
+ */
+export function writeIPv6Text(b: Uint8Array, at: number, slot: number): number {
+  return writeIPv6(b, at, TEXT, slot * SLOT) - slot * SLOT;
 }
 
-/** Writes the RFC 5952 text of the 16 bytes at `b[at]` as bytes at `out[o]`; returns the index after it. */
-export function ipv6TextInto(b: Uint8Array, at: number, out: Uint8Array, o: number): number {
-  return copyText(writeIPv6(b, at, TEXT, 0), out, o);
+/** Copies the first `n` characters of text slot `slot` as bytes to `out[o]`; returns the index after them. */
+export function copyText(slot: number, n: number, out: Uint8Array, o: number): number {
+  const from = slot * SLOT;
+  for (let k = 0; k < n; k++) out[o + k] = TEXT[from + k] as number;
+  return o + n;
 }
 
 /** Writes the decimal text of `n` (0..65535) as bytes at `out[o]`; returns the index after it. */
 export function decimalInto(n: number, out: Uint8Array, o: number): number {
-  return copyText(writeDecimal(n, TEXT, 0), out, o);
-}
-
-function copyText(n: number, out: Uint8Array, o: number): number {
-  for (let k = 0; k < n; k++) out[o + k] = TEXT[k] as number;
-  return o + n;
+  const from = 2 * SLOT;
+  const end = writeDecimal(n, TEXT, from);
+  for (let k = from; k < end; k++) out[o++] = TEXT[k] as number;
+  return o;
 }
 
 /** Flag in {@link parseAddress}'s answer: the IPv6 text is already the canonical one. */

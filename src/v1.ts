@@ -2,7 +2,7 @@
  * PROXY protocol version 1: one US-ASCII line, `PROXY TCP4|TCP6|UNKNOWN … \r\n`, at most 107
  * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
  */
-import { bytesToString, decimalInto, formatIPv6, ipv6TextInto, ipv6TextLength, parseIPv4, parseIPv6, parsePort } from './address.js';
+import { bytesToString, copyText, decimalInto, formatIPv6, parseIPv4, parseIPv6, parsePort, writeIPv6Text } from './address.js';
 import { CR, LF, Limits, SPACE, V1_SIGNATURE } from './constants.js';
 import {
   ADDRESS_BYTES,
@@ -247,12 +247,15 @@ function indexOfSpace(input: Uint8Array, from: number, end: number): number {
  * What {@link lineV1} has validated and {@link writeV1} writes: made per call. `kind` is 0 for
  * `PROXY UNKNOWN`, 4 or 6 for a TCP line. An address whose text is canonical (every strict
  * dotted quad, and RFC 5952 IPv6 text) is copied as given; any other is written from its bytes
- * in {@link ADDRESS_BYTES}, and its `source` or `destination` here is then undefined.
+ * in {@link ADDRESS_BYTES} to a text slot during planning (see writeIPv6Text), and its `source`
+ * or `destination` here is then undefined.
  */
 export interface V1Line {
   readonly kind: 0 | 4 | 6;
   readonly source: string | undefined;
   readonly destination: string | undefined;
+  readonly sourceLength: number;
+  readonly destinationLength: number;
   readonly sourcePort: number;
   readonly destinationPort: number;
   /** Bytes of the line, CRLF included. */
@@ -263,6 +266,8 @@ const UNKNOWN_LINE: V1Line = Object.freeze({
   kind: 0,
   source: undefined,
   destination: undefined,
+  sourceLength: 0,
+  destinationLength: 0,
   sourcePort: 0,
   destinationPort: 0,
   length: 15,
@@ -300,11 +305,21 @@ export function lineV1(header: ProxyHeaderInit): V1Line {
   const parsed = ipFamily(sourceAddress, destinationAddress, family, ADDRESS_BYTES);
   const src = parsed & SOURCE_CANONICAL ? sourceAddress : undefined;
   const dst = parsed & DESTINATION_CANONICAL ? destinationAddress : undefined;
-  const sourceLength = src !== undefined ? src.length : ipv6TextLength(ADDRESS_BYTES, 0);
-  const destinationLength = dst !== undefined ? dst.length : ipv6TextLength(ADDRESS_BYTES, 16);
+  // Text not canonical is written now, to text slots 0 and 1, and copied by writeV1.
+  const sourceLength = src !== undefined ? src.length : writeIPv6Text(ADDRESS_BYTES, 0, 0);
+  const destinationLength = dst !== undefined ? dst.length : writeIPv6Text(ADDRESS_BYTES, 16, 1);
   // "PROXY TCPx " + source + " " + destination + " " + ports + CRLF
   const length = 11 + sourceLength + destinationLength + decimalLength(sourcePort) + decimalLength(destinationPort) + 5;
-  return { kind: (parsed & 3) === 2 ? 6 : 4, source: src, destination: dst, sourcePort, destinationPort, length };
+  return {
+    kind: (parsed & 3) === 2 ? 6 : 4,
+    source: src,
+    destination: dst,
+    sourceLength,
+    destinationLength,
+    sourcePort,
+    destinationPort,
+    length,
+  };
 }
 
 function isEmpty(value: object): boolean {
@@ -337,9 +352,9 @@ export function writeV1(line: V1Line, out: Uint8Array, at: number): void {
   out[at + 10] = SPACE;
   const source = line.source;
   const destination = line.destination;
-  let o = source !== undefined ? copyString(source, out, at + 11) : ipv6TextInto(ADDRESS_BYTES, 0, out, at + 11);
+  let o = source !== undefined ? copyString(source, out, at + 11) : copyText(0, line.sourceLength, out, at + 11);
   out[o++] = SPACE;
-  o = destination !== undefined ? copyString(destination, out, o) : ipv6TextInto(ADDRESS_BYTES, 16, out, o);
+  o = destination !== undefined ? copyString(destination, out, o) : copyText(1, line.destinationLength, out, o);
   out[o++] = SPACE;
   o = decimalInto(line.sourcePort, out, o);
   out[o++] = SPACE;
