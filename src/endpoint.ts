@@ -45,11 +45,9 @@ function isHeaderKey(key: string): boolean {
 export function headerVersion(header: unknown): 1 | 2 {
   if (header === undefined) throw new TypeError('encode needs a header: { source, destination } or { command: "local" }');
   if (typeof header !== 'object' || header === null || Array.isArray(header)) checkKeys(header, HEADER_KEYS, 'header');
-  // Own keys, by a switch: a header is checked on every encode, and a `for…in` loop through the
-  // shared checkKeys was a third of the planning of a v2 TCP4 header (Object.keys and this
-  // loop: a tenth). checkKeys then names the key.
-  const keys = Object.keys(header as object);
-  for (let k = 0; k < keys.length; k++) if (!isHeaderKey(keys[k] as string)) checkKeys(header, HEADER_KEYS, 'header');
+  // By a switch, not checkKeys's search of a list: a header is checked on every encode, and the
+  // shared loop was a third of the planning of a v2 TCP4 header. checkKeys then names the key.
+  for (const key in header as object) if (!isHeaderKey(key)) checkKeys(header, HEADER_KEYS, 'header');
   const version = (header as ProxyHeaderInit).version;
   if (version === undefined || version === 2) return 2;
   if (version === 1) return 1;

@@ -107,18 +107,14 @@ const RENAMED: Record<string, string> = {
 };
 
 /**
- * @internal Throws a `TypeError` unless `value` is an object whose own enumerable keys are all
- * in `names`.
+ * @internal Throws a `TypeError` unless `value` is an object whose enumerable keys (`for…in`,
+ * as the options and headers are read) are all in `names`.
  */
 export function checkKeys(value: unknown, names: readonly string[], what: string): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(`${what} must be an object, got ${describe(value)}`);
   }
-  const keys = Object.keys(value);
-  for (let k = 0; k < keys.length; k++) {
-    const key = keys[k] as string;
-    if (!names.includes(key)) unknownKey(key, names, what);
-  }
+  for (const key in value) if (!names.includes(key)) unknownKey(key, names, what);
 }
 
 function unknownKey(key: string, names: readonly string[], what: string): never {
@@ -193,14 +189,13 @@ function isEncodeOptionName(key: string): boolean {
 }
 
 const NO_ENCODE_OPTIONS: ResolvedEncodeOptions = Object.freeze({ crc32c: false, padTo: -1 });
+const CRC32C_ONLY: ResolvedEncodeOptions = Object.freeze({ crc32c: true, padTo: -1 });
 
 /** @internal Validates `options` for a header of `version`. */
 export function resolveEncodeOptions(options: EncodeOptions | undefined, version: 1 | 2): ResolvedEncodeOptions {
   if (options === undefined) return NO_ENCODE_OPTIONS;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) checkKeys(options, ENCODE_OPTION_NAMES, 'encode option');
-  const keys = Object.keys(options);
-  for (let k = 0; k < keys.length; k++)
-    if (!isEncodeOptionName(keys[k] as string)) checkKeys(options, ENCODE_OPTION_NAMES, 'encode option');
+  for (const key in options) if (!isEncodeOptionName(key)) checkKeys(options, ENCODE_OPTION_NAMES, 'encode option');
   const crc32c = options.crc32c;
   const padTo = options.padTo;
   if (crc32c !== undefined && typeof crc32c !== 'boolean') wrong(TypeError, 'crc32c', 'a boolean', crc32c);
@@ -209,6 +204,6 @@ export function resolveEncodeOptions(options: EncodeOptions | undefined, version
   if (version === 1 && (crc32c === true || padTo !== undefined)) {
     throw new RangeError(`${crc32c === true ? 'crc32c' : 'padTo'} is a v2 option: a v1 line has no TLVs`);
   }
-  if (crc32c !== true && padTo === undefined) return NO_ENCODE_OPTIONS;
-  return { crc32c: crc32c === true, padTo: padTo ?? -1 };
+  if (padTo === undefined) return crc32c === true ? CRC32C_ONLY : NO_ENCODE_OPTIONS;
+  return { crc32c: crc32c === true, padTo };
 }

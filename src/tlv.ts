@@ -47,21 +47,28 @@ export function checkTlvs(tlvs: readonly Tlv[], maxUniqueIdLength: number): numb
   let crcIndex = -1;
   for (let k = 0; k < tlvs.length; k++) {
     const tlv = tlvs[k] as Tlv;
-    switch (tlv.type) {
-      case TlvType.CRC32C:
-        if (tlv.value.length !== 4) fail('ERR_PROXY_TLV_INVALID', `CRC32C TLV must be 4 bytes, got ${tlv.value.length}`);
-        if (crcIndex >= 0) fail('ERR_PROXY_TLV_INVALID', 'more than one CRC32C TLV');
-        crcIndex = k;
-        break;
-      case TlvType.UNIQUE_ID:
-        if (tlv.value.length > maxUniqueIdLength) {
-          fail('ERR_PROXY_TLV_INVALID', `UNIQUE_ID TLV of ${tlv.value.length} bytes exceeds ${maxUniqueIdLength}`);
-        }
-        break;
-      case TlvType.SSL:
-        checkSsl(tlv.value);
-        break;
-    }
+    crcIndex = checkTlv(tlv.type, tlv.value, k, crcIndex, maxUniqueIdLength);
+  }
+  return crcIndex;
+}
+
+/**
+ * @internal {@link checkTlvs} for the TLV at index `k`, given the index of the CRC32C TLV before
+ * it (-1 for none); returns that index, `k` if this TLV is the CRC32C one.
+ */
+export function checkTlv(type: number, value: Uint8Array, k: number, crcIndex: number, maxUniqueIdLength: number): number {
+  switch (type) {
+    case TlvType.CRC32C:
+      if (value.length !== 4) fail('ERR_PROXY_TLV_INVALID', `CRC32C TLV must be 4 bytes, got ${value.length}`);
+      if (crcIndex >= 0) fail('ERR_PROXY_TLV_INVALID', 'more than one CRC32C TLV');
+      return k;
+    case TlvType.UNIQUE_ID:
+      if (value.length > maxUniqueIdLength)
+        fail('ERR_PROXY_TLV_INVALID', `UNIQUE_ID TLV of ${value.length} bytes exceeds ${maxUniqueIdLength}`);
+      break;
+    case TlvType.SSL:
+      checkSsl(value);
+      break;
   }
   return crcIndex;
 }
@@ -85,12 +92,17 @@ export function tlvsLength(tlvs: readonly Tlv[]): number {
   return n;
 }
 
-/** @internal Throws unless `tlv` is an object with a type 0..255 and a Uint8Array value. */
-export function checkTlvShape(tlv: Tlv): void {
+/** @internal Throws unless `tlv` is an object. */
+export function checkTlvObject(tlv: unknown): asserts tlv is Tlv {
   if (typeof tlv !== 'object' || tlv === null) fail('ERR_PROXY_INVALID_HEADER', 'each TLV must be a { type, value } object');
-  const type = tlv.type;
-  if (!Number.isInteger(type) || type < 0 || type > 255) fail('ERR_PROXY_INVALID_HEADER', `TLV type must be 0..255: ${String(type)}`);
-  if (!(tlv.value instanceof Uint8Array)) fail('ERR_PROXY_INVALID_HEADER', `TLV 0x${hex2(type)} value must be a Uint8Array`);
+}
+
+/** @internal Throws unless `type` is 0..255 and `value` a Uint8Array (as read from a TLV given to encode). */
+export function checkTlvShape(type: unknown, value: unknown): asserts value is Uint8Array {
+  if (typeof type !== 'number' || !Number.isInteger(type) || type < 0 || type > 255) {
+    fail('ERR_PROXY_INVALID_HEADER', `TLV type must be 0..255: ${String(type)}`);
+  }
+  if (!(value instanceof Uint8Array)) fail('ERR_PROXY_INVALID_HEADER', `TLV 0x${hex2(type)} value must be a Uint8Array`);
 }
 
 /** @internal Writes `tlvs` at `out[offset]`; returns the offset after them. Validates type and size. */
@@ -98,9 +110,10 @@ export function writeTlvs(tlvs: readonly Tlv[], out: Uint8Array, offset: number)
   let i = offset;
   for (let k = 0; k < tlvs.length; k++) {
     const tlv = tlvs[k] as Tlv;
-    checkTlvShape(tlv);
+    checkTlvObject(tlv);
     const type = tlv.type;
     const value = tlv.value;
+    checkTlvShape(type, value);
     out[i] = type;
     out[i + 1] = value.length >>> 8;
     out[i + 2] = value.length & 0xff;

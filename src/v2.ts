@@ -19,7 +19,7 @@ import {
 } from './endpoint.js';
 import { fail } from './errors.js';
 import type { ResolvedDecodeOptions, ResolvedEncodeOptions } from './options.js';
-import { checkTlvShape, checkTlvs, splitTlvs } from './tlv.js';
+import { checkTlv, checkTlvObject, checkTlvShape, checkTlvs, splitTlvs } from './tlv.js';
 import { buildTlvs } from './tlv-build.js';
 import type { DecodeResult, IpEndpoint, ProxyEndpoint, ProxyHeader, ProxyHeaderInit, Tlv, TlvInit, UnixEndpoint } from './types.js';
 
@@ -291,23 +291,29 @@ export function planV2(header: ProxyHeaderInit, options: ResolvedEncodeOptions):
   const given = header.tlvs ?? NO_TLVS;
   if (typeof given !== 'object') fail('ERR_PROXY_INVALID_HEADER', 'tlvs must be an array of TLVs or typed TLV values');
   const tlvs: readonly Tlv[] = Array.isArray(given) ? given : buildTlvs(given as TlvInit);
-  // Most headers have no TLVs: they share two frozen empty lists.
-  const types: number[] = tlvs.length === 0 ? (NO_TYPES as number[]) : [];
-  const values: Uint8Array[] = tlvs.length === 0 ? (NO_VALUES as Uint8Array[]) : [];
+  // Each TLV's type and value are read once, checked, and kept for writeV2. Most headers have
+  // no TLVs: they share two frozen empty lists.
+  const count = tlvs.length;
+  const types: number[] = count === 0 ? (NO_TYPES as number[]) : new Array<number>(count);
+  const values: Uint8Array[] = count === 0 ? (NO_VALUES as Uint8Array[]) : new Array<Uint8Array>(count);
   let tlvBytes = 0;
-  for (let k = 0; k < tlvs.length; k++) {
-    const tlv = tlvs[k] as Tlv;
-    checkTlvShape(tlv);
-    types.push(tlv.type);
-    values.push(tlv.value);
-    tlvBytes += 3 + tlv.value.length;
+  let crcIndex = -1;
+  for (let k = 0; k < count; k++) {
+    const tlv = tlvs[k];
+    checkTlvObject(tlv);
+    const type = tlv.type;
+    const value = tlv.value;
+    checkTlvShape(type, value);
+    crcIndex = checkTlv(type, value, k, crcIndex, Limits.UNIQUE_ID_MAX_LENGTH);
+    types[k] = type;
+    values[k] = value;
+    tlvBytes += 3 + value.length;
   }
-  const crcIndex = checkTlvs(tlvs, Limits.UNIQUE_ID_MAX_LENGTH);
   const addCrc = crcIndex < 0 && options.crc32c;
   const unparsed = header.unparsed;
   if (unparsed !== undefined) {
     if (!(unparsed instanceof Uint8Array)) throw new TypeError('unparsed must be a Uint8Array');
-    if (endpoints !== NO_ENDPOINTS || tlvs.length > 0 || addCrc || (command === 1 && family !== 0)) {
+    if (endpoints !== NO_ENDPOINTS || count > 0 || addCrc || (command === 1 && family !== 0)) {
       fail('ERR_PROXY_INVALID_HEADER', 'unparsed bytes replace the addresses and TLVs: only for LOCAL or UNSPEC headers without TLVs');
     }
   }
