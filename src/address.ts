@@ -462,11 +462,14 @@ export function parseAddress(address: unknown, family: 0 | 4 | 6, out: Uint8Arra
   const n = address.length;
   if (family !== 6 && parseIPv4(address, 0, n, out, at) === n) return 4;
   if (family === 4) return 0;
-  // Anything past ASCII becomes 0, which no grammar accepts (a plain store would keep the low byte).
+  // A store keeps the low byte only: text with anything past ASCII is refused before the parse.
+  let any = 0;
   for (let k = 0; k < n; k++) {
     const c = address.charCodeAt(k);
-    CODES[k] = c < 0x80 ? c : 0;
+    any |= c;
+    CODES[k] = c;
   }
+  if (any > 0x7f) return 0;
   const r = parseIPv6(CODES, 0, n, out, at, true);
   return r >> 1 === n ? 6 | (r & 1 ? CANONICAL : 0) : 0;
 }
