@@ -122,16 +122,6 @@ export function ipFamily(sourceAddress: unknown, destinationAddress: unknown, gi
   return 2 | (a & CANONICAL ? SOURCE_CANONICAL : 0) | (b & CANONICAL ? DESTINATION_CANONICAL : 0);
 }
 
-/**
- * Where the encoders have {@link ipFamily} parse the two addresses, to write them out before
- * they return. One array for the module rather than one per header: its allocation was a fifth
- * of the planning of a v2 TCP4 header, and planning is most of that encode. Sharing it is safe
- * because an encoder parses into it only after it has read every property of the header (a
- * getter that encodes another header has run and finished by then), and no caller code runs
- * between that parse and the write.
- */
-export const ADDRESS_BYTES: Uint8Array = /* @__PURE__ */ new Uint8Array(32);
-
 /** Flags in {@link ipFamily}'s answer, above the family nibble. */
 export const SOURCE_CANONICAL = 4;
 export const DESTINATION_CANONICAL = 8;

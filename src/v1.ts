@@ -2,10 +2,19 @@
  * PROXY protocol version 1: one US-ASCII line, `PROXY TCP4|TCP6|UNKNOWN … \r\n`, at most 107
  * bytes. Decoding is strict: single spaces, CRLF only, canonical numbers.
  */
-import { bytesToString, copyText, decimalInto, formatIPv6, parseIPv4, parseIPv6, parsePort, writeIPv6Text } from './address.js';
-import { CR, LF, Limits, SPACE, V1_SIGNATURE } from './constants.js';
 import {
   ADDRESS_BYTES,
+  bytesToString,
+  copyText,
+  decimalInto,
+  formatIPv6,
+  parseIPv4,
+  parseIPv6,
+  parsePort,
+  writeIPv6Text,
+} from './address.js';
+import { CR, LF, Limits, SPACE, V1_SIGNATURE } from './constants.js';
+import {
   checkedPort,
   commandOf,
   DESTINATION_CANONICAL,
@@ -65,7 +74,7 @@ export function decodeV1(input: Uint8Array, options: ResolvedDecodeOptions): Dec
   let destination: string;
   let i: number;
   if (ipv6) {
-    const bytes = new Uint8Array(16);
+    const bytes = ADDRESS_BYTES;
     const dotted = options.allowDottedQuadInTcp6;
     let r = parseIPv6(input, 11, n, bytes, 0, dotted);
     if (r < 0 || input[r >> 1] !== SPACE) {
@@ -191,7 +200,7 @@ function badProtocol(): never {
 
 function checkAddress(input: Uint8Array, start: number, end: number, ipv6: boolean, options: ResolvedDecodeOptions): void {
   if (ipv6) {
-    if (parseIPv6(input, start, end, new Uint8Array(16), 0, options.allowDottedQuadInTcp6) >> 1 === end) return;
+    if (parseIPv6(input, start, end, ADDRESS_BYTES, 0, options.allowDottedQuadInTcp6) >> 1 === end) return;
     if (options.allowIPv4InTcp6 && parseIPv4(input, start, end, undefined, 0) === end) return;
   } else if (parseIPv4(input, start, end, undefined, 0) === end) return;
   const family = ipv6 ? 'IPv6' : 'IPv4';

@@ -2,11 +2,10 @@
  * PROXY protocol version 2: a 16-byte fixed part (signature, version/command, family/transport,
  * length), an address block sized by the family, then TLVs up to exactly 16 + length.
  */
-import { formatIPv4, formatIPv6 } from './address.js';
+import { ADDRESS_BYTES, formatIPv4, formatIPv6 } from './address.js';
 import { ADDRESS_BLOCK_LENGTH, COMMANDS, FAMILIES, Limits, TlvType, TRANSPORTS, V2, V2_SIGNATURE } from './constants.js';
 import { crc32cRange } from './crc32c.js';
 import {
-  ADDRESS_BYTES,
   checkedPort,
   commandOf,
   endpointKind,
