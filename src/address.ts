@@ -375,31 +375,36 @@ function textArray(): number[] {
   return Array.from({ length: 2 * SLOT + 5 }, () => 0);
 }
 
-/** The string of the first `n` codes of `t`, as {@link bytesToString} (`t` is a {@link textArray} when `n` > 15). */
-function codesToString(t: number[], n: number): string {
+/**
+ * The string of the `n` codes at `b[at]`: {@link bytesToString} over a plain array (a
+ * {@link textArray} when `n` > 15). The same text on purpose: each copy reads one kind of array
+ * only, and the second copy costs almost nothing compressed.
+ */
+function codesToString(b: number[], at: number, n: number): string {
   const f = String.fromCharCode;
   // biome-ignore format: one line per length reads better than a hundred lines of arguments
   switch (n) {
-    case 7: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!);
-    case 8: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!);
-    case 9: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!);
-    case 10: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!);
-    case 11: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!);
-    case 12: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!);
-    case 13: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!);
-    case 14: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!);
-    case 15: return f(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!, t[14]!);
+    case 7: return f(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!);
+    case 8: return f(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!);
+    case 9: return f(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!);
+    case 10: return f(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!);
+    case 11: return f(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!, b[at + 10]!);
+    case 12: return f(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!, b[at + 10]!, b[at + 11]!);
+    case 13: return f(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!, b[at + 10]!, b[at + 11]!, b[at + 12]!);
+    case 14: return f(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!, b[at + 10]!, b[at + 11]!, b[at + 12]!, b[at + 13]!);
+    case 15: return f(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!, b[at + 10]!, b[at + 11]!, b[at + 12]!, b[at + 13]!, b[at + 14]!);
   }
   if (n < 7) {
     let s = '';
-    for (let k = 0; k < n; k++) s += f(t[k] as number);
+    for (let k = 0; k < n; k++) s += f(b[at + k] as number);
     return s;
   }
-  // biome-ignore format: the 39 arguments in a block
+  // biome-ignore format: the 39 arguments in a block (the longest text written is 39)
   return f(
-    t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, t[9]!, t[10]!, t[11]!, t[12]!, t[13]!, t[14]!, t[15]!,
-    t[16]!, t[17]!, t[18]!, t[19]!, t[20]!, t[21]!, t[22]!, t[23]!, t[24]!, t[25]!, t[26]!, t[27]!, t[28]!, t[29]!, t[30]!,
-    t[31]!, t[32]!, t[33]!, t[34]!, t[35]!, t[36]!, t[37]!, t[38]!,
+    b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!,
+    b[at + 10]!, b[at + 11]!, b[at + 12]!, b[at + 13]!, b[at + 14]!, b[at + 15]!, b[at + 16]!, b[at + 17]!, b[at + 18]!, b[at + 19]!,
+    b[at + 20]!, b[at + 21]!, b[at + 22]!, b[at + 23]!, b[at + 24]!, b[at + 25]!, b[at + 26]!, b[at + 27]!, b[at + 28]!, b[at + 29]!,
+    b[at + 30]!, b[at + 31]!, b[at + 32]!, b[at + 33]!, b[at + 34]!, b[at + 35]!, b[at + 36]!, b[at + 37]!, b[at + 38]!,
   ).substring(0, n);
 }
 
@@ -413,12 +418,12 @@ const TEXT: number[] = /* @__PURE__ */ textArray();
 
 /** Dotted-quad text of the 4 bytes at `b[at]`. */
 export function formatIPv4(b: Uint8Array, at = 0): string {
-  return codesToString(TEXT, writeIPv4(b, at, TEXT, 0));
+  return codesToString(TEXT, 0, writeIPv4(b, at, TEXT, 0));
 }
 
 /** RFC 5952 text of the 16 bytes at `b[at]`. */
 export function formatIPv6(b: Uint8Array, at = 0): string {
-  return codesToString(TEXT, writeIPv6(b, at, TEXT, 0));
+  return codesToString(TEXT, 0, writeIPv6(b, at, TEXT, 0));
 }
 
 /**
