@@ -364,15 +364,13 @@ export function bytesToString(b: Uint8Array, at: number, n: number): string {
   ).substring(0, n);
 }
 
-/** Where a text slot starts in {@link TEXT}: slot 0 at 0, slot 1 here; decimals after both. */
-const SLOT = 40;
-
 /**
- * A text array for the writers: two slots of 40 (the longest text {@link writeIPv6} writes is
- * 39 characters) and room for a decimal after them. A packed array: its reads are the fastest.
+ * A text array for the writers: 39 zeros, the longest text {@link writeIPv6} writes (eight groups
+ * of four digits). A packed array: its reads are the fastest.
  */
 function textArray(): number[] {
-  return Array.from({ length: 2 * SLOT + 5 }, () => 0);
+  // biome-ignore format: 39 zeros
+  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 }
 
 /**
@@ -410,9 +408,8 @@ function codesToString(b: number[], at: number, n: number): string {
 
 /**
  * The one array the writers write text into. Shared, not made per call: with a fresh one per
- * address, allocation and its collection were a sixth of a v2 IPv6 decode. No caller code runs
- * between its writing and its reading (within a formatter, or between a v1 encoder's planning
- * and its writing), so that sharing it is safe.
+ * address, allocation and its collection were a sixth of a v2 IPv6 decode. Nothing runs between
+ * its writing and its reading, so that sharing it is safe.
  */
 const TEXT: number[] = /* @__PURE__ */ textArray();
 
@@ -427,26 +424,17 @@ export function formatIPv6(b: Uint8Array, at = 0): string {
 }
 
 /**
- * Writes the RFC 5952 text of the 16 bytes at `b[at]` into text slot `slot` (0 or 1), where
- * {@link copyText} finds it later; returns its length. For an encoder that needs the length of a
- * text before it writes it, so that the text is made once.
+ * The character codes of the RFC 5952 text of the 16 bytes at `b[at]`, in an array of their own:
+ * for an encoder that needs the length of the text before it writes it, so that it is made once.
  */
-export function writeIPv6Text(b: Uint8Array, at: number, slot: number): number {
-  return writeIPv6(b, at, TEXT, slot * SLOT) - slot * SLOT;
-}
-
-/** Copies the first `n` characters of text slot `slot` as bytes to `out[o]`; returns the index after them. */
-export function copyText(slot: number, n: number, out: Uint8Array, o: number): number {
-  const from = slot * SLOT;
-  for (let k = 0; k < n; k++) out[o + k] = TEXT[from + k] as number;
-  return o + n;
+export function ipv6Codes(b: Uint8Array, at: number): number[] {
+  return TEXT.slice(0, writeIPv6(b, at, TEXT, 0));
 }
 
 /** Writes the decimal text of `n` (0..65535) as bytes at `out[o]`; returns the index after it. */
 export function decimalInto(n: number, out: Uint8Array, o: number): number {
-  const from = 2 * SLOT;
-  const end = writeDecimal(n, TEXT, from);
-  for (let k = from; k < end; k++) out[o++] = TEXT[k] as number;
+  const end = writeDecimal(n, TEXT, 0);
+  for (let k = 0; k < end; k++) out[o++] = TEXT[k] as number;
   return o;
 }
 
@@ -492,13 +480,12 @@ export function parseAddress(address: unknown, family: 0 | 4 | 6, out: Uint8Arra
 
 /** `4` or `6` for strictly valid IPv4/IPv6 text, `0` otherwise (like `net.isIP`, but strict). */
 export function ipVersion(address: string): 0 | 4 | 6 {
-  return (parseAddress(address, 0, new Uint8Array(16), 0) & 7) as 0 | 4 | 6;
+  return (parseAddress(address, 0, ADDRESS_BYTES, 0) & 7) as 0 | 4 | 6;
 }
 
 /** The canonical text of an address: dotted-quad or RFC 5952; undefined when it is not a valid one. */
 export function canonicalAddress(address: string): string | undefined {
-  const bytes = new Uint8Array(16);
-  const family = parseAddress(address, 0, bytes, 0);
+  const family = parseAddress(address, 0, ADDRESS_BYTES, 0);
   if (family === 4 || family & CANONICAL) return address;
-  return family === 6 ? formatIPv6(bytes) : undefined;
+  return family === 6 ? formatIPv6(ADDRESS_BYTES) : undefined;
 }

@@ -184,18 +184,13 @@ export interface ResolvedEncodeOptions {
   readonly padTo: number;
 }
 
-function isEncodeOptionName(key: string): boolean {
-  return key === 'crc32c' || key === 'padTo';
-}
-
 const NO_ENCODE_OPTIONS: ResolvedEncodeOptions = Object.freeze({ crc32c: false, padTo: -1 });
 const CRC32C_ONLY: ResolvedEncodeOptions = Object.freeze({ crc32c: true, padTo: -1 });
 
 /** @internal Validates `options` for a header of `version`. */
 export function resolveEncodeOptions(options: EncodeOptions | undefined, version: 1 | 2): ResolvedEncodeOptions {
   if (options === undefined) return NO_ENCODE_OPTIONS;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) checkKeys(options, ENCODE_OPTION_NAMES, 'encode option');
-  for (const key in options) if (!isEncodeOptionName(key)) checkKeys(options, ENCODE_OPTION_NAMES, 'encode option');
+  checkKeys(options, ENCODE_OPTION_NAMES, 'encode option');
   const crc32c = options.crc32c;
   const padTo = options.padTo;
   if (crc32c !== undefined && typeof crc32c !== 'boolean') wrong(TypeError, 'crc32c', 'a boolean', crc32c);
