@@ -105,7 +105,7 @@ for (const row of rows) {
     if (limit !== undefined && r > limit) misses.push(`${name}: ours÷${p.short} ${fmtR(r)} > ${fmtR(limit)}`);
   }
 }
-// encodeInto allocates its small per-call plan (no module-level scratch state): reported, not a target.
+// encodeInto allocates its small per-call plan (the addresses go to shared bytes): reported, not a target.
 for (const c of crc)
   if (c.speedup < CRC_TARGET && c.size >= 4096) misses.push(`crc32c ${c.label}: ${c.speedup.toFixed(1)}x the byte loop < ${CRC_TARGET}x`);
 if (!crcOk) misses.push('crc32c check value wrong');
