@@ -12,33 +12,22 @@
  */
 
 /**
- * What the IPv6 and port parsers read: character codes in bytes, those of a line or those of an
- * address string copied by {@link parseAddress}. Bytes only: reading a string too, behind a test
- * of the type at each character, made the parse of a v1 IPv6 line a quarter slower.
+ * What the parsers read: character codes in bytes, those of a line or those of an address string
+ * copied by {@link parseAddress}. Bytes only: reading a string too, behind a test of the type at
+ * each character, made the parse of a v1 IPv6 line a quarter slower, and a v1 TCP4 line a sixth
+ * (the copy costs an IPv4 encode less than a tenth).
  */
 type Text = Uint8Array;
 
-/**
- * What {@link parseIPv4} reads: bytes, or the string itself. Copying a dotted quad to bytes
- * first cost an IPv4 encode a fifth of its time, more than the test of the type here costs a
- * decode.
- */
-type Quad = Uint8Array | string;
-
 // One kind of array at every read and store site keeps each monomorphic: when the writers
 // served both a plain array and the bytes of a v1 line, v2 TCP4 decode slowed from 203 to 392 ns.
-// So the parsers read bytes (or a string, see Quad) and write bytes; the writers read bytes and
-// write character codes into one plain array, TEXT, whose reads make strings fastest; text that
-// goes to bytes instead (a v1 line being encoded) is copied from TEXT.
+// So the parsers read bytes and write bytes; the writers read bytes and write character codes
+// into one plain array, TEXT, whose reads make strings fastest; text that goes to bytes instead
+// (a v1 line being encoded) is copied from TEXT.
 
 /** Character code `i` of `src` (callers stay within its length). */
 function code(src: Text, i: number): number {
   return src[i] as number;
-}
-
-/** Character code `i` of `src`, either kind; each branch sees one kind only. */
-function quadCode(src: Quad, i: number): number {
-  return typeof src === 'string' ? src.charCodeAt(i) : (src[i] as number);
 }
 
 /** Longest IPv6 text: six groups of four digits and a dotted-quad tail. */
@@ -49,21 +38,21 @@ export const IPV6_MAX_TEXT = 45;
  * index after the fourth octet, or -1 when there is no strict dotted quad there. With `out`,
  * the four bytes go to `out[at]`.
  */
-export function parseIPv4(src: Quad, start: number, end: number, out: Uint8Array | undefined, at: number): number {
+export function parseIPv4(src: Text, start: number, end: number, out: Uint8Array | undefined, at: number): number {
   let i = start;
   for (let k = 0; ; k++) {
     if (i >= end) return -1;
-    let octet = quadCode(src, i) - 0x30;
+    let octet = code(src, i) - 0x30;
     if (octet >>> 0 > 9) return -1;
     i++;
     // "0" alone is an octet; "01" is not (the next character must then be a dot or the end).
     if (octet !== 0 && i < end) {
-      const d = quadCode(src, i) - 0x30;
+      const d = code(src, i) - 0x30;
       if (d >>> 0 <= 9) {
         octet = octet * 10 + d;
         i++;
         if (i < end) {
-          const e = quadCode(src, i) - 0x30;
+          const e = code(src, i) - 0x30;
           if (e >>> 0 <= 9) {
             octet = octet * 10 + e;
             i++;
@@ -74,7 +63,7 @@ export function parseIPv4(src: Quad, start: number, end: number, out: Uint8Array
     }
     if (out !== undefined) out[at + k] = octet;
     if (k === 3) return i;
-    if (i >= end || quadCode(src, i) !== 0x2e) return -1;
+    if (i >= end || code(src, i) !== 0x2e) return -1;
     i++;
   }
 }
@@ -464,8 +453,6 @@ const CODES: Uint8Array = /* @__PURE__ */ new Uint8Array(IPV6_MAX_TEXT);
 export function parseAddress(address: unknown, family: 0 | 4 | 6, out: Uint8Array, at: number): number {
   if (typeof address !== 'string' || address.length > IPV6_MAX_TEXT) return 0;
   const n = address.length;
-  if (family !== 6 && parseIPv4(address, 0, n, out, at) === n) return 4;
-  if (family === 4) return 0;
   // A store keeps the low byte only: text with anything past ASCII is refused before the parse.
   let any = 0;
   for (let k = 0; k < n; k++) {
@@ -474,6 +461,8 @@ export function parseAddress(address: unknown, family: 0 | 4 | 6, out: Uint8Arra
     CODES[k] = c;
   }
   if (any > 0x7f) return 0;
+  if (family !== 6 && parseIPv4(CODES, 0, n, out, at) === n) return 4;
+  if (family === 4) return 0;
   const r = parseIPv6(CODES, 0, n, out, at, true);
   return r >> 1 === n ? 6 | (r & 1 ? CANONICAL : 0) : 0;
 }
