@@ -7,6 +7,7 @@ import { Limits, V2 } from './constants.js';
 import { decodeResolved } from './decode.js';
 import { fail } from './errors.js';
 import { type DecodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
+import { isSignaturePrefix } from './signature.js';
 import type { ProxyHeader } from './types.js';
 
 /** What {@link HeaderParser.push} reports. */
@@ -85,6 +86,26 @@ export class HeaderParser {
       this.reset();
       fail('ERR_PROXY_HEADER_INCOMPLETE', `stream ended after ${used} byte(s) of a PROXY protocol header`, used);
     }
+  }
+
+  /**
+   * Declares the end of a stream that has not produced a header, and says what it was: `null`
+   * when nothing was buffered and the reader is strict (the header is missing); otherwise the
+   * bytes that turned out not to be a header, for a `lenient` reader to pass on (none, or fewer
+   * bytes than a signature). Throws as {@link end} when the bytes had started a header. Every
+   * reader that can reach the end of its input before a header (streams, sockets) ends this way.
+   */
+  endOfStream(lenient: boolean): Uint8Array | null {
+    if (this.#used === 0) return lenient ? new Uint8Array(0) : null;
+    if (lenient) {
+      const data = this.buffered;
+      if (isSignaturePrefix(data)) {
+        this.reset();
+        return data;
+      }
+    }
+    this.end(); // throws: a header had started
+    return null;
   }
 
   /** Forgets any buffered bytes. */

@@ -7,7 +7,6 @@
  */
 import { ProxyProtocolError } from './errors.js';
 import { HeaderParser, type ParseStep } from './parser.js';
-import { isSignaturePrefix } from './signature.js';
 import type { ProxyHeader } from './types.js';
 import {
   type EventTargetLike,
@@ -115,13 +114,10 @@ export async function splitProxyHeader(
       const { done, value } = await Promise.race([reader.read(), stopped]);
       if (done) {
         ended = true;
-        const buffered = parser.bufferedLength;
-        if (!settings.lenient && buffered === 0) throw missing();
-        if (buffered > 0 && !(settings.lenient && isSignaturePrefix(parser.buffered))) parser.end();
-        // Nothing, or fewer bytes than a signature: the stream never started a header.
+        const data = parser.endOfStream(settings.lenient);
+        if (data === null) throw missing();
         header = null;
-        rest = parser.buffered;
-        parser.reset();
+        rest = data;
         break;
       }
       if (!(value instanceof Uint8Array)) throw new TypeError('splitProxyHeader reads Uint8Array chunks only');

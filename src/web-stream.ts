@@ -7,7 +7,6 @@ import { encode } from './encode.js';
 import { ProxyProtocolError } from './errors.js';
 import type { DecodeOptions, EncodeOptions } from './options.js';
 import { HeaderParser } from './parser.js';
-import { isSignaturePrefix } from './signature.js';
 import type { ProxyHeader, ProxyHeaderInit } from './types.js';
 
 /** Options of {@link ProxyProtocolDecoderStream}: its own three, plus every decoding option. */
@@ -262,27 +261,16 @@ export class ProxyProtocolDecoderStream {
 
   #close(): void {
     if (!this.#through) {
-      const parser = this.#parser as HeaderParser;
-      const buffered = parser.bufferedLength;
-      if (buffered === 0 || (this.#lenient && isSignaturePrefix(parser.buffered))) {
-        if (!this.#lenient) {
-          const error = missing();
-          this.#fail(error);
-          throw error;
-        }
-        // Nothing, or fewer bytes than a signature: the stream never started a header.
-        const data = buffered === 0 ? undefined : parser.buffered;
-        parser.reset();
-        this.#known(null);
-        if (data !== undefined) this.#source.enqueue(data);
-      } else {
-        try {
-          parser.end();
-        } catch (error) {
-          this.#fail(error);
-          throw error;
-        }
+      let data: Uint8Array | null;
+      try {
+        data = (this.#parser as HeaderParser).endOfStream(this.#lenient);
+        if (data === null) throw missing();
+      } catch (error) {
+        this.#fail(error);
+        throw error;
       }
+      this.#known(null);
+      if (data.length > 0) this.#source.enqueue(data);
     }
     this.#source.close();
     // The signal applies until the end of the input (as Node's `signal` option, after the header too).

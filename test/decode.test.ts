@@ -151,6 +151,19 @@ describe('HeaderParser', () => {
     expect(step.status).toBe('complete');
     expect(() => parser.end()).not.toThrow();
   });
+  test('endOfStream says what a stream without a header was, and resets', () => {
+    const parser = new HeaderParser();
+    expect(parser.endOfStream(false)).toBeNull();
+    expect(parser.endOfStream(true)?.length).toBe(0);
+    parser.push(ascii('PRO'));
+    expect(Array.from(parser.endOfStream(true) ?? [])).toEqual(Array.from(ascii('PRO')));
+    expect(parser.bufferedLength).toBe(0);
+    parser.push(ascii('PRO'));
+    expect(() => parser.endOfStream(false)).toThrow(expect.objectContaining({ code: 'ERR_PROXY_HEADER_INCOMPLETE' }));
+    parser.push(V2_TCP4.subarray(0, 20));
+    expect(() => parser.endOfStream(true)).toThrow(expect.objectContaining({ code: 'ERR_PROXY_HEADER_INCOMPLETE' }));
+    expect(parser.push(V2_TCP4).status).toBe('complete');
+  });
   test('after an error the same instance decodes a valid header', () => {
     const parser = new HeaderParser();
     expect(() => parser.push(ascii('PROXY TCP4 1.2.3.4 5.6.7.8 80 443a\r\n'))).toThrow(ProxyProtocolError);

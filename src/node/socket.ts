@@ -9,7 +9,7 @@ import { type DecodeOptions, HeaderParser, type ProxyHeader, ProxyProtocolError 
 import { errorChannel, headerChannel } from './diagnostics.js';
 import { DEFAULT_HEADER_TIMEOUT, type ReadProxyHeaderOptions } from './options.js';
 import { makeTransparent, peerSymbol } from './transparent.js';
-import { AbortError, isSignaturePrefix, signatureIn, toBuffer, withBuffers } from './util.js';
+import { AbortError, signatureIn, toBuffer, withBuffers } from './util.js';
 import { checkMode, checkOptions, checkSignal, DECODE_OPTION_NAMES, describe, milliseconds, optionalBoolean } from './validate.js';
 
 /**
@@ -132,26 +132,15 @@ export function readHeader(
       finish(null, null, head);
       return;
     }
-    if (parser.bufferedLength === 0) {
-      if (settings.lenient) finish(null, null);
-      else finish(missing(), null);
-      return;
-    }
-    if (settings.lenient) {
-      const data = parser.buffered;
-      if (isSignaturePrefix(data)) {
-        // The stream ended before it could be told apart from a header: it was not one.
-        finish(null, null, data);
-        return;
-      }
-    }
+    let data: Uint8Array | null;
     try {
-      parser.end();
+      data = parser.endOfStream(settings.lenient);
     } catch (error) {
       finish(error as Error, null);
       return;
     }
-    finish(incomplete(parser.bufferedLength), null);
+    if (data === null) finish(missing(), null);
+    else finish(null, null, data.length > 0 ? data : undefined);
   }
 
   // Only if something else read the stream to its end under us: the same decisions, too late to

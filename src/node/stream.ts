@@ -14,7 +14,7 @@ import {
   ProxyProtocolError,
 } from '../index.js';
 import { DEFAULT_HEADER_TIMEOUT, type ProxyMode } from './options.js';
-import { isSignaturePrefix, toBuffer, withBuffers } from './util.js';
+import { toBuffer, withBuffers } from './util.js';
 import { checkMode, checkOptions, checkSignal, DECODE_OPTION_NAMES, ENCODE_OPTION_NAMES, milliseconds } from './validate.js';
 
 const DECODER_OPTION_NAMES: readonly string[] = ['mode', 'headerTimeout', 'highWaterMark', 'signal', ...DECODE_OPTION_NAMES];
@@ -126,29 +126,19 @@ export class ProxyProtocolDecoder extends Transform {
       callback();
       return;
     }
-    const buffered = this.#parser.bufferedLength;
-    if (buffered === 0) {
-      if (!this.#lenient) {
-        callback(missing());
-        return;
-      }
-      this.#known(null);
-      callback();
-      return;
-    }
-    const data = toBuffer(this.#parser.buffered);
-    if (this.#lenient && isSignaturePrefix(data)) {
-      // The stream ended before it could be told apart from a header: it was not one.
-      this.#parser.reset();
-      this.#known(null);
-      callback(null, data);
-      return;
-    }
+    let data: Uint8Array | null;
     try {
-      this.#parser.end();
+      data = this.#parser.endOfStream(this.#lenient);
     } catch (error) {
       callback(error as Error);
+      return;
     }
+    if (data === null) {
+      callback(missing());
+      return;
+    }
+    this.#known(null);
+    callback(null, data.length > 0 ? toBuffer(data) : undefined);
   }
 
   #known(header: ProxyHeader | null): void {

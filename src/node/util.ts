@@ -17,8 +17,8 @@ export function withBuffers(header: ProxyHeader): ProxyHeader {
   return header;
 }
 
-// The node bundle inlines this small core module (data and two loops) rather than exporting internals from the core entry.
-export { isSignaturePrefix, signatureIn } from '../signature.js';
+// The node bundle inlines this small core module (data and a loop) rather than exporting internals from the core entry.
+export { signatureIn } from '../signature.js';
 
 /** An error like Node's own `AbortError`: `name` 'AbortError', `code` 'ABORT_ERR', `cause` the reason. */
 export class AbortError extends Error {
