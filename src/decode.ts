@@ -7,6 +7,8 @@ import { decodeV2 } from './v2.js';
 
 const INCOMPLETE: DecodeResult = Object.freeze({ status: 'incomplete' });
 const NONE: DecodeResult = Object.freeze({ status: 'none' });
+/** The default options for datagrams, v2 only, made once: a datagram socket decodes one per message. */
+const DATAGRAM_DEFAULTS: ResolvedDecodeOptions = /* @__PURE__ */ Object.freeze({ ...DEFAULT_DECODE_OPTIONS, acceptV1: false });
 
 /**
  * Decodes a PROXY protocol header (v1 or v2, detected from the first byte) at the start of
@@ -50,7 +52,7 @@ export interface DecodedDatagram {
  * `ERR_PROXY_VERSION_NOT_ALLOWED` (a v1 line), or any decoding error.
  */
 export function decodeDatagram(message: Uint8Array, options?: DecodeOptions): DecodedDatagram {
-  const resolved = options === undefined ? DEFAULT_DECODE_OPTIONS : resolveDecodeOptions(options);
+  const resolved = options === undefined ? DATAGRAM_DEFAULTS : resolveDecodeOptions(options);
   const result = decodeResolved(message, resolved.acceptV1 ? { ...resolved, acceptV1: false } : resolved);
   if (result.status === 'none') fail('ERR_PROXY_HEADER_MISSING', 'datagram does not start with a PROXY protocol header', 0);
   if (result.status === 'incomplete') {
