@@ -6,7 +6,7 @@
 import { Limits, V2 } from './constants.js';
 import { decodeResolved } from './decode.js';
 import { fail } from './errors.js';
-import { type DecodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
+import { type DecodeOptions, describe, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
 import { isSignaturePrefix } from './signature.js';
 import type { ProxyHeader } from './types.js';
 
@@ -96,6 +96,7 @@ export class HeaderParser {
    * reader that can reach the end of its input before a header (streams, sockets) ends this way.
    */
   endOfStream(lenient: boolean): Uint8Array | null {
+    if (typeof lenient !== 'boolean') throw new TypeError(`endOfStream(lenient) takes a boolean, got ${describe(lenient)}`);
     if (this.#used === 0) return lenient ? new Uint8Array(0) : null;
     if (lenient) {
       const data = this.buffered;

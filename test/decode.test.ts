@@ -163,6 +163,7 @@ describe('HeaderParser', () => {
     parser.push(V2_TCP4.subarray(0, 20));
     expect(() => parser.endOfStream(true)).toThrow(expect.objectContaining({ code: 'ERR_PROXY_HEADER_INCOMPLETE' }));
     expect(parser.push(V2_TCP4).status).toBe('complete');
+    expect(() => parser.endOfStream('yes' as never)).toThrow(TypeError);
   });
   test('after an error the same instance decodes a valid header', () => {
     const parser = new HeaderParser();
