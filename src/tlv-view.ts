@@ -4,7 +4,7 @@
  */
 import { SslClient, SslSubtype, TlvType, VendorSubtype } from './constants.js';
 import { fail } from './errors.js';
-import { hex2, splitTlvs } from './tlv.js';
+import { checkSsl, hex2, splitTlvs } from './tlv.js';
 import type { ProxyHeader, Tlv } from './types.js';
 
 /** PP2_TYPE_SSL, decoded. */
@@ -186,9 +186,8 @@ function isPrintableAscii(bytes: Uint8Array, from: number): boolean {
  * must fill the rest exactly. @throws {ProxyProtocolError} `ERR_PROXY_TLV_INVALID` when malformed.
  */
 function readSsl(value: Uint8Array): SslTlv {
-  if (value.length < 5) fail('ERR_PROXY_TLV_INVALID', `SSL TLV must be at least 5 bytes, got ${value.length}`);
-  const subTlvs = splitTlvs(value, 5, value.length);
-  if (subTlvs === undefined) fail('ERR_PROXY_TLV_INVALID', 'SSL sub-TLVs do not fill the SSL TLV');
+  checkSsl(value);
+  const subTlvs = splitTlvs(value, 5, value.length) as Tlv[];
   const client = value[0] as number;
   const verify = (((value[1] as number) << 24) | ((value[2] as number) << 16) | ((value[3] as number) << 8) | (value[4] as number)) >>> 0;
   const certConnection = (client & SslClient.CERT_CONN) !== 0;

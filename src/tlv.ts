@@ -73,8 +73,8 @@ export function checkTlv(type: number, value: Uint8Array, k: number, crcIndex: n
   return crcIndex;
 }
 
-/** Throws unless `value` is a well-formed PP2_TYPE_SSL value: 5 fixed bytes, then sub-TLVs that fill the rest exactly. */
-function checkSsl(value: Uint8Array): void {
+/** @internal Throws unless `value` is a well-formed PP2_TYPE_SSL value: 5 fixed bytes, then sub-TLVs that fill the rest exactly. */
+export function checkSsl(value: Uint8Array): void {
   if (value.length < 5) fail('ERR_PROXY_TLV_INVALID', `SSL TLV must be at least 5 bytes, got ${value.length}`);
   const end = value.length;
   let i = 5;
