@@ -19,7 +19,7 @@ import {
   V2_SIGNATURE,
 } from '../src/index.js';
 import { header as headerArb, plain } from './support/arbitraries.js';
-import { ascii, concat } from './support/bytes.js';
+import { ascii, concat, cutAt } from './support/bytes.js';
 
 const V4: ProxyHeaderInit = { source: { address: '192.0.2.1', port: 51000 }, destination: { address: '198.51.100.7', port: 443 } };
 const V1: ProxyHeaderInit = { version: 1, source: { address: '2001:db8::1', port: 1 }, destination: { address: '::1', port: 80 } };
@@ -63,19 +63,6 @@ async function failure(promise: Promise<unknown>): Promise<{ code?: string; name
   throw new Error('expected a rejection');
 }
 
-/** Cuts `bytes` at the given offsets (modulo its length), keeping empty pieces out. */
-function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
-  const parts: Uint8Array[] = [];
-  let last = 0;
-  for (const p of points) {
-    parts.push(bytes.subarray(last, p));
-    last = p;
-  }
-  parts.push(bytes.subarray(last));
-  return parts.filter((p) => p.length > 0);
-}
-
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -87,7 +74,7 @@ describe('ProxyProtocolDecoderStream', () => {
       const bytes = encode(h as ProxyHeaderInit);
       const expected = decode(bytes);
       if (expected.status !== 'complete') throw new Error('arbitrary header did not decode');
-      const result = await run(cut(concat(bytes, payload), offsets));
+      const result = await run(cutAt(concat(bytes, payload), offsets));
       expect(plain(result.header as ProxyHeader)).toEqual(plain(expected.header));
       expect(result.payload).toEqual(payload);
     },
@@ -178,7 +165,7 @@ describe('ProxyProtocolDecoderStream', () => {
       'bytes that cannot start a header pass through byte for byte, header null',
       async (bytes, offsets) => {
         fc.pre(decodeStatus(bytes) === 'none');
-        const result = await run(cut(bytes, offsets), { mode: 'lenient' });
+        const result = await run(cutAt(bytes, offsets), { mode: 'lenient' });
         expect(result.header).toBeNull();
         expect(result.payload).toEqual(bytes);
       },
@@ -188,7 +175,7 @@ describe('ProxyProtocolDecoderStream', () => {
       'a prefix shorter than a signature, then the end of the stream, passes through',
       async (signature, n, offsets) => {
         const prefix = signature.subarray(0, 1 + (n % (signature.length - 1)));
-        const result = await run(cut(prefix, offsets), { mode: 'lenient' });
+        const result = await run(cutAt(prefix, offsets), { mode: 'lenient' });
         expect(result.header).toBeNull();
         expect(result.payload).toEqual(prefix);
       },
@@ -419,7 +406,7 @@ describe('ProxyProtocolEncoderStream', () => {
     async (h, payload, offsets) => {
       const init = h as ProxyHeaderInit;
       const decoder = new ProxyProtocolDecoderStream();
-      const body = source(cut(payload, offsets)).pipeThrough(new ProxyProtocolEncoderStream(init)).pipeThrough(decoder);
+      const body = source(cutAt(payload, offsets)).pipeThrough(new ProxyProtocolEncoderStream(init)).pipeThrough(decoder);
       const header = await decoder.header;
       const expected = decode(encode(init));
       if (expected.status !== 'complete') throw new Error('arbitrary header did not decode');
@@ -489,7 +476,7 @@ describe('splitProxyHeader', () => {
       const encoded = encode(h as ProxyHeaderInit);
       const expected = decode(encoded);
       if (expected.status !== 'complete') throw new Error('arbitrary header did not decode');
-      const parts = cut(concat(encoded, payload), offsets);
+      const parts = cutAt(concat(encoded, payload), offsets);
       const split = await splitProxyHeader(bytes ? byteSource(parts) : source(parts));
       expect(plain(split.header as ProxyHeader)).toEqual(plain(expected.header));
       expect(bytes ? await readByob(split.readable, size) : concat(...(await collect(split.readable)))).toEqual(payload);
@@ -520,7 +507,7 @@ describe('splitProxyHeader', () => {
 
   test('lenient: other bytes, and a signature prefix before the end, pass through', async () => {
     for (const bytes of [ascii('GET / HTTP/1.1\r\n'), V2_SIGNATURE.subarray(0, 5)]) {
-      const split = await splitProxyHeader(source(cut(bytes, [2])), { mode: 'lenient' });
+      const split = await splitProxyHeader(source(cutAt(bytes, [2])), { mode: 'lenient' });
       expect(split.header).toBeNull();
       expect(concat(...(await collect(split.readable)))).toEqual(bytes);
     }

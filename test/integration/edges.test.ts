@@ -14,7 +14,7 @@ import {
   readProxyHeader,
 } from '../../src/node/index.js';
 import { concat } from '../support/bytes.js';
-import { closeServer, collect, delay, listen, rawConnect, writeParts } from '../support/sockets.js';
+import { closeServer, collect, listen, rawConnect, waitFor, writeParts } from '../support/sockets.js';
 
 const INIT: ProxyHeaderInit = {
   source: { address: '198.51.100.23', port: 61000 },
@@ -89,24 +89,31 @@ describe('the end of stream reaches the application', () => {
   test('readProxyHeader (lenient): FIN with no byte is still an end for the caller', async () => {
     const result = new Promise<ProxyHeader | null>((resolve, reject) => {
       const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-        readProxyHeader(socket, { mode: 'lenient' }).then(async (header) => {
-          // The caller attaches its listeners once the promise settles, after Node emitted 'end'.
-          expect(socket.readableEnded).toBe(true);
-          const ended = once(socket, 'end');
-          socket.resume();
-          await ended;
-          socket.destroy();
-          resolve(header);
-        }, reject);
+        readProxyHeader(socket, { mode: 'lenient' })
+          .then(async (header) => {
+            // The caller attaches its listeners once the promise settles, after Node emitted 'end'.
+            expect(socket.readableEnded).toBe(true);
+            const ended = once(socket, 'end');
+            socket.resume();
+            await ended;
+            socket.destroy();
+            resolve(header);
+          })
+          .catch((error: unknown) => {
+            socket.destroy(); // a failed expectation above fails the test at once
+            reject(error);
+          });
       });
       cleanups.push(() => closeServer(server));
-      listen(server).then(async (port) => {
-        const client = await rawConnect(port);
-        cleanups.push(() => {
-          client.destroy();
-        });
-        client.end();
-      });
+      listen(server)
+        .then(async (port) => {
+          const client = await rawConnect(port);
+          cleanups.push(() => {
+            client.destroy();
+          });
+          client.end();
+        })
+        .catch(reject);
     });
     expect(await result).toBeNull();
   });
@@ -191,7 +198,8 @@ describe('TLV values are always Buffers', () => {
 });
 
 describe("untrusted peers under 'reject'", () => {
-  const rejections = async (bytes: Uint8Array | string) => {
+  /** Sends `bytes` (or each of `parts` as its own read) from an untrusted peer; resolves once the server has closed the connection. */
+  const rejections = async (bytes: Uint8Array | string | readonly Uint8Array[]) => {
     const server = net.createServer(() => {
       throw new Error('must not be handed on');
     });
@@ -205,9 +213,9 @@ describe("untrusted peers under 'reject'", () => {
     cleanups.push(() => closeServer(server));
     cleanups.push(() => integration.close());
     const socket = await rawConnect(port);
-    socket.on('error', () => {});
     const closed = once(socket, 'close');
-    socket.write(bytes);
+    if (Array.isArray(bytes)) await writeParts(socket, bytes, 20);
+    else socket.write(bytes as Uint8Array | string);
     await closed; // well before the 60 s timeout: the test would time out otherwise
     return { errors, stats: integration.stats };
   };
@@ -225,22 +233,9 @@ describe("untrusted peers under 'reject'", () => {
   });
 
   test('a signature split over reads is still recognised', async () => {
-    const server = net.createServer();
-    const errors: string[] = [];
-    server.on('proxyError', (error: { code: string }, socket: net.Socket) => {
-      errors.push(error.code);
-      socket.destroy();
-    });
-    const integration = acceptProxyProtocol(server, { trusted: ['10.0.0.0/8'] });
-    const port = await listen(server);
-    cleanups.push(() => closeServer(server));
-    cleanups.push(() => integration.close());
-    const socket = await rawConnect(port);
-    socket.on('error', () => {});
-    const closed = once(socket, 'close');
-    await writeParts(socket, [V2_SIGNATURE.subarray(0, 3), V2_SIGNATURE.subarray(3, 12)], 20);
-    await closed;
-    expect(errors).toEqual(['ERR_PROXY_CONNECTION_REJECTED']);
+    const { errors, stats } = await rejections([V2_SIGNATURE.subarray(0, 3), V2_SIGNATURE.subarray(3, 12)]);
+    expect(errors.map((e) => e.code)).toEqual(['ERR_PROXY_CONNECTION_REJECTED']);
+    expect(stats).toMatchObject({ rejected: 1, errors: 0, pending: 0 });
   });
 });
 
@@ -256,7 +251,7 @@ describe('server.close() with connections still reading their header', () => {
       return once(socket, 'close');
     });
     sockets[0]?.write(encode(INIT).subarray(0, 10)); // half a header
-    await delay(20);
+    await waitFor(() => integration.stats.pending === 2, 'both connections pending');
     expect(integration.stats.pending).toBe(2);
     await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     await Promise.all(closedClients);
@@ -294,7 +289,7 @@ describe('http servers get the bytes after the header directly', () => {
     const socket = await rawConnect(port);
     socket.on('error', () => {});
     socket.write(concat(encode(INIT), 'hello'));
-    while (seen.length === 0) await delay(5);
+    await waitFor(() => seen.length > 0, "the application's paused-mode read");
     expect(Buffer.concat(seen).toString()).toBe('hello');
     socket.destroy();
   });

@@ -5,6 +5,7 @@ import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
 import { decode, encode, type ProxyHeader, type ProxyHeaderInit } from '../../src/index.js';
 import { ProxyProtocolDecoder, ProxyProtocolEncoder } from '../../src/node/index.js';
+import { cutAt } from '../support/bytes.js';
 
 const V4: ProxyHeaderInit = { source: { address: '192.0.2.1', port: 51000 }, destination: { address: '198.51.100.7', port: 443 } };
 const V6: ProxyHeaderInit = { version: 1, source: { address: '2001:db8::1', port: 1 }, destination: { address: '::1', port: 80 } };
@@ -33,19 +34,6 @@ async function run(chunks: readonly Uint8Array[], options?: ConstructorParameter
   return { headers, payload: Buffer.concat(out), error: error as { code?: string } | undefined, decoder };
 }
 
-/** Cuts `bytes` at the given (sorted, deduplicated) offsets. */
-function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
-  const parts: Uint8Array[] = [];
-  let last = 0;
-  for (const p of points) {
-    parts.push(bytes.subarray(last, p));
-    last = p;
-  }
-  parts.push(bytes.subarray(last));
-  return parts.filter((p) => p.length > 0);
-}
-
 describe('ProxyProtocolDecoder', () => {
   test('strips a v2 header, emits it once before the payload, exposes decoder.header', async () => {
     const header = encode(V4);
@@ -66,7 +54,7 @@ describe('ProxyProtocolDecoder', () => {
       const header = encode(init);
       const expected = decode(header);
       const bytes = Buffer.concat([header, payload]);
-      const { headers, payload: out, error } = await run(cut(bytes, offsets));
+      const { headers, payload: out, error } = await run(cutAt(bytes, offsets));
       expect(error).toBeUndefined();
       expect(headers).toHaveLength(1);
       expect(headers[0]).toEqual(expected.status === 'complete' ? expected.header : undefined);
@@ -103,7 +91,7 @@ describe('ProxyProtocolDecoder', () => {
       status = 'error';
     }
     fc.pre(status === 'none' || (status === 'incomplete' && bytes.length < 12));
-    const { headers, payload, error } = await run(cut(bytes, offsets), { mode: 'lenient' });
+    const { headers, payload, error } = await run(cutAt(bytes, offsets), { mode: 'lenient' });
     expect(error).toBeUndefined();
     expect(headers).toEqual([null]);
     expect(payload.equals(Buffer.from(bytes))).toBe(true);

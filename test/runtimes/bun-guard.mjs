@@ -1,7 +1,6 @@
 // Run by bun.test.ts under Bun: acceptProxyProtocol must refuse Bun's node:http, https and http2
-// servers (which would serve requests without a header) and accept net and tls servers. Then a
-// strict http server is started anyway, as a careless caller would, to show what the refusal
-// prevents: it serves a request that carries no header.
+// servers (which would serve requests without a header) and accept net and tls servers. Prints
+// the outcome for each kind of server as one JSON line.
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';

@@ -63,6 +63,22 @@ export function cut(bytes: Uint8Array, fractions: readonly number[]): Uint8Array
   return chunks;
 }
 
+/**
+ * Cuts `bytes` at the given offsets (each taken modulo `length + 1`; duplicates and order do not
+ * matter) into views of it, leaving empty pieces out.
+ */
+export function cutAt(bytes: Uint8Array, offsets: readonly number[]): Uint8Array[] {
+  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
+  const parts: Uint8Array[] = [];
+  let last = 0;
+  for (const p of points) {
+    parts.push(bytes.subarray(last, p));
+    last = p;
+  }
+  parts.push(bytes.subarray(last));
+  return parts.filter((p) => p.length > 0);
+}
+
 /** A small deterministic PRNG (mulberry32): the same bytes for the same seed, on every run. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
