@@ -114,33 +114,31 @@ export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Free TCP ports: bound to port 0 on 127.0.0.1 (and ::1 when available), then released. */
+/**
+ * Free TCP ports for peers that bind them later: checked free on 127.0.0.1 (and ::1 when
+ * available), then released. Picked below the ephemeral range (32768 up on Linux), not with
+ * `listen(0)`: between the release and the peer's bind, another test's `listen(0)` or outgoing
+ * connection would be handed the same port ("Address already in use" in a parallel run).
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers: net.Server[] = [];
   const ports: number[] = [];
-  try {
-    while (ports.length < count) {
-      const server = net.createServer();
-      servers.push(server);
-      server.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      const port = (server.address() as net.AddressInfo).port;
-      if (hasIPv6Loopback()) {
-        // The same port must be free on ::1 too (configs bind both).
-        const v6 = net.createServer();
-        const ok = await new Promise<boolean>((resolve) => {
-          v6.once('error', () => resolve(false));
-          v6.listen(port, '::1', () => resolve(true));
-        });
-        if (ok) servers.push(v6);
-        else continue;
-      }
-      ports.push(port);
-    }
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+  while (ports.length < count) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (ports.includes(port)) continue;
+    if ((await canBind(port, '127.0.0.1')) && (!hasIPv6Loopback() || (await canBind(port, '::1')))) ports.push(port);
   }
   return ports;
+}
+
+/** Whether `port` can be bound on `host` right now (the test socket is closed again). */
+async function canBind(port: number, host: string): Promise<boolean> {
+  const server = net.createServer();
+  const ok = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => resolve(true));
+  });
+  if (ok) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return ok;
 }
 
 /** A temp dir for configs, certificates and prefixes; removed by `remove()`. */
