@@ -6,7 +6,7 @@
 import { Limits, V2 } from './constants.js';
 import { decodeResolved } from './decode.js';
 import { fail } from './errors.js';
-import { type DecodeOptions, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
+import { type DecodeOptions, describe, type ResolvedDecodeOptions, resolveDecodeOptions } from './options.js';
 import type { ProxyHeader } from './types.js';
 
 /** What {@link HeaderParser.push} reports. */
@@ -67,6 +67,7 @@ export class HeaderParser {
    * Adds `chunk`. @throws {ProxyProtocolError} when the header is malformed (the parser resets).
    */
   push(chunk: Uint8Array): ParseStep {
+    if (!(chunk instanceof Uint8Array)) throw new TypeError(`HeaderParser.push needs a Uint8Array, got ${describe(chunk)}`);
     try {
       return this.#used === 0 ? this.#first(chunk) : this.#more(chunk);
     } catch (error) {
