@@ -52,6 +52,7 @@ export interface DecodedDatagram {
  * `ERR_PROXY_VERSION_NOT_ALLOWED` (a v1 line), or any decoding error.
  */
 export function decodeDatagram(message: Uint8Array, options?: DecodeOptions): DecodedDatagram {
+  if (!(message instanceof Uint8Array)) throw new TypeError(`decodeDatagram needs a Uint8Array, got ${describe(message)}`);
   const resolved = options === undefined ? DATAGRAM_DEFAULTS : resolveDecodeOptions(options);
   const result = decodeResolved(message, resolved.acceptV1 ? { ...resolved, acceptV1: false } : resolved);
   if (result.status === 'none') fail('ERR_PROXY_HEADER_MISSING', 'datagram does not start with a PROXY protocol header', 0);

@@ -68,6 +68,7 @@ export class HeaderParser {
    * Adds `chunk`. @throws {ProxyProtocolError} when the header is malformed (the parser resets).
    */
   push(chunk: Uint8Array): ParseStep {
+    if (!(chunk instanceof Uint8Array)) throw new TypeError(`HeaderParser.push needs a Uint8Array, got ${describe(chunk)}`);
     try {
       return this.#used === 0 ? this.#first(chunk) : this.#more(chunk);
     } catch (error) {

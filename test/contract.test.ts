@@ -39,9 +39,14 @@ describe('decode: wrong types are TypeErrors', () => {
     expect(() => decode(any(input))).toThrow(TypeError);
     expect(() => decode(any(input))).toThrow(message);
     expect(() => decodeDatagram(any(input))).toThrow(TypeError);
+    expect(() => decodeDatagram(any(input))).toThrow(/^decodeDatagram needs a Uint8Array/);
   });
-  test('HeaderParser.push refuses a string too', () => {
-    expect(() => new HeaderParser().push(any('PROXY'))).toThrow(TypeError);
+  test('HeaderParser.push refuses a string too, first chunk or not', () => {
+    expect(() => new HeaderParser().push(any('PROXY'))).toThrow(/^HeaderParser\.push needs a Uint8Array, got string/);
+    const parser = new HeaderParser();
+    expect(parser.push(new TextEncoder().encode('PROX')).status).toBe('incomplete');
+    expect(() => parser.push(any('Y TCP4'))).toThrow(TypeError);
+    expect(() => parser.push(any('Y TCP4'))).toThrow(/^HeaderParser\.push needs a Uint8Array/);
   });
 });
 

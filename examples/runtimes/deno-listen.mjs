@@ -7,7 +7,14 @@ import { ProxyProtocolDecoderStream } from '../../dist/index.js';
 
 const listener = Deno.listen({ hostname: '127.0.0.1', port: Number(Deno.args[0] ?? 8080) });
 console.log(`listening ${listener.addr.port}`);
-for await (const conn of listener) serve(conn);
+for await (const conn of listener) {
+  // One connection's failure (a client that half-closed, so that writing the reply fails with
+  // BadResource, or reset) must not end the server: an unhandled rejection would stop Deno.
+  serve(conn).catch((error) => {
+    console.error(`connection failed: ${error.name ?? error}`);
+    close(conn);
+  });
+}
 
 async function serve(conn) {
   const decoder = new ProxyProtocolDecoderStream({ headerTimeout: 3000 });
