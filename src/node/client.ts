@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import { type EncodeOptions, encode, type ProxyHeaderInit } from '../index.js';
 import { getProxyHeader } from './socket.js';
 import { toBuffer } from './util.js';
+import { checkOptions } from './validate.js';
 
 /** Extra options of {@link connect}: the header, how to encode it, and TLS after it. */
 export interface ProxyConnectExtras extends EncodeOptions {
@@ -216,13 +217,11 @@ export function headerFromSocket(
 }
 
 function checkHeaderFromSocketOptions(options: unknown): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError('headerFromSocket: options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!HEADER_FROM_SOCKET_KEYS.includes(key)) {
-      throw new TypeError(`headerFromSocket: unknown option ${JSON.stringify(key)}; valid options: ${HEADER_FROM_SOCKET_KEYS.join(', ')}`);
-    }
-  }
-  const { version, command, tlvs, forwardReceived } = options as Record<string, unknown>;
+  const { version, command, tlvs, forwardReceived } = checkOptions(
+    options as Record<string, unknown>,
+    'headerFromSocket',
+    HEADER_FROM_SOCKET_KEYS,
+  );
   if (version !== undefined && version !== 1 && version !== 2) {
     if (typeof version !== 'number') throw new TypeError('headerFromSocket: version must be 1 or 2');
     throw new RangeError(`headerFromSocket: version must be 1 or 2, not ${version}`);
