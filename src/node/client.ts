@@ -4,6 +4,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { type EncodeOptions, encode, type ProxyHeaderInit } from '../index.js';
 import { getProxyHeader } from './socket.js';
+import { peerSymbol } from './transparent.js';
 import { toBuffer } from './util.js';
 import { checkOptions } from './validate.js';
 
@@ -123,18 +124,12 @@ function socketOf(value: object): SocketAddresses {
 }
 
 /**
- * Where `acceptProxyProtocol` keeps the real peer of a socket it made transparent (one that reports
- * the header's addresses as its own). A `Symbol.for` key, shared by every copy of the package.
- */
-const PEER = Symbol.for('proxyproto.peer');
-
-/**
  * The connection's own endpoints. A transparent socket reports the received header's addresses;
- * its real peer is kept under {@link PEER}, and `net.Socket`'s own `_getsockname` still asks the
+ * its real peer is kept under {@link peerSymbol}, and `net.Socket`'s own `_getsockname` still asks the
  * handle for the real local address.
  */
 function ownAddresses(socket: SocketAddresses): SocketAddresses {
-  const peer = (socket as { [PEER]?: { address?: string; port?: number } })[PEER];
+  const peer = (socket as { [peerSymbol]?: { address?: string; port?: number } })[peerSymbol];
   if (typeof peer !== 'object' || peer === null) return socket;
   const own: SocketAddresses = { remoteAddress: peer.address, remotePort: peer.port };
   const getsockname = (net.Socket.prototype as unknown as { _getsockname?: () => { address?: string; port?: number } })._getsockname;
