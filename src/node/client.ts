@@ -24,17 +24,25 @@ export interface ProxyConnectExtras extends EncodeOptions {
 export type ProxyConnectOptions = net.NetConnectOpts & tls.ConnectionOptions & ProxyConnectExtras;
 
 /**
- * @internal The header's bytes, after checking the encode options' types. Throws a `TypeError`
- * for a wrongly typed option, a `ProxyProtocolError` (or `RangeError`) for a header that does not
- * encode.
+ * @internal `crc32c` and `padTo` as encode options, their types checked at the call (a
+ * `TypeError` naming `where`), so that an agent whose headers come from a function still reports
+ * them when it is built.
  */
-export function encodeHeader(header: unknown, crc32c: unknown, padTo: unknown, where: string): Buffer {
-  if (typeof header !== 'object' || header === null) throw new TypeError(`${where}: header must be a ProxyHeaderInit object`);
+export function encodeOptionsOf(crc32c: unknown, padTo: unknown, where: string): EncodeOptions {
   if (crc32c !== undefined && typeof crc32c !== 'boolean') throw new TypeError(`${where}: crc32c must be a boolean`);
   if (padTo !== undefined && typeof padTo !== 'number') throw new TypeError(`${where}: padTo must be a number`);
   const options: EncodeOptions = {};
   if (crc32c !== undefined) options.crc32c = crc32c;
   if (padTo !== undefined) options.padTo = padTo;
+  return options;
+}
+
+/**
+ * @internal The header's bytes. Throws a `TypeError` for a header that is not an object, a
+ * `ProxyProtocolError` (or `RangeError`) for one that does not encode.
+ */
+export function encodeHeader(header: unknown, options: EncodeOptions, where: string): Buffer {
+  if (typeof header !== 'object' || header === null) throw new TypeError(`${where}: header must be a ProxyHeaderInit object`);
   return toBuffer(encode(header as ProxyHeaderInit, options));
 }
 
@@ -77,7 +85,8 @@ export function connect(options: ProxyConnectOptions, connectListener?: () => vo
   if (connectListener !== undefined && typeof connectListener !== 'function') {
     throw new TypeError('connect: connectListener must be a function');
   }
-  const socket = connectWithHeader(encodeHeader(header, crc32c, padTo, 'connect'), rest as net.NetConnectOpts);
+  const bytes = encodeHeader(header, encodeOptionsOf(crc32c, padTo, 'connect'), 'connect');
+  const socket = connectWithHeader(bytes, rest as net.NetConnectOpts);
   if (tlsOption === undefined || tlsOption === false) {
     if (connectListener !== undefined) socket.once('connect', connectListener);
     return socket;

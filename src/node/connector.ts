@@ -6,7 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { EncodeOptions, ProxyHeaderInit } from '../index.js';
-import { connectWithHeader, encodeHeader, rejectRemovedOptions } from './client.js';
+import { connectWithHeader, encodeHeader, encodeOptionsOf, rejectRemovedOptions } from './client.js';
 import { checkOptions, milliseconds } from './validate.js';
 
 /** What undici passes to a connector (its `buildConnector.Options`). */
@@ -54,7 +54,7 @@ export function proxyProtocolConnector(options: ProxyProtocolConnectorOptions): 
   const { header, crc32c, padTo, tls: tlsOptions = {}, timeout: given } = checkOptions(options, 'proxyProtocolConnector', CONNECTOR_KEYS);
   if (typeof tlsOptions !== 'object' || tlsOptions === null) throw new TypeError('proxyProtocolConnector: tls must be tls.connect options');
   const timeout = milliseconds(given, 'proxyProtocolConnector: timeout', 10_000);
-  const bytes = encodeHeader(header, crc32c, padTo, 'proxyProtocolConnector');
+  const bytes = encodeHeader(header, encodeOptionsOf(crc32c, padTo, 'proxyProtocolConnector'), 'proxyProtocolConnector');
 
   return (target, callback) => {
     const secure = target.protocol === 'https:';
