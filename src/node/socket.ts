@@ -9,7 +9,7 @@ import { type DecodeOptions, HeaderParser, type ProxyHeader, ProxyProtocolError 
 import { errorChannel, headerChannel } from './diagnostics.js';
 import { DEFAULT_HEADER_TIMEOUT, type ReadProxyHeaderOptions } from './options.js';
 import { makeTransparent, peerSymbol } from './transparent.js';
-import { AbortError, isSignaturePrefix, signatureIn, toBuffer, withBuffers } from './util.js';
+import { AbortError, isSignaturePrefix, MAX_TIMER_DELAY, signatureIn, toBuffer, withBuffers } from './util.js';
 import { checkMode, checkOptions, checkSignal, DECODE_OPTION_NAMES, describe, milliseconds, optionalBoolean } from './validate.js';
 
 /**
@@ -240,12 +240,6 @@ export function handOverAtEnd(socket: Duplex, handOver: () => void, deferred: bo
 function ended(stream: Duplex): boolean {
   return (stream as unknown as { _readableState?: { ended?: boolean } })._readableState?.ended === true;
 }
-
-/**
- * Longest delay setTimeout honours (about 24.8 days): a longer one fires after 1 ms, with a
- * TimeoutOverflowWarning, which would time out every header at once.
- */
-const MAX_TIMER_DELAY = 0x7fffffff;
 
 const READ_OPTION_NAMES: readonly string[] = [
   'mode',

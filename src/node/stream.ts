@@ -14,7 +14,7 @@ import {
   ProxyProtocolError,
 } from '../index.js';
 import { DEFAULT_HEADER_TIMEOUT, type ProxyMode } from './options.js';
-import { isSignaturePrefix, toBuffer, withBuffers } from './util.js';
+import { isSignaturePrefix, MAX_TIMER_DELAY, toBuffer, withBuffers } from './util.js';
 import { checkMode, checkOptions, checkSignal, DECODE_OPTION_NAMES, ENCODE_OPTION_NAMES, milliseconds } from './validate.js';
 
 const DECODER_OPTION_NAMES: readonly string[] = ['mode', 'headerTimeout', 'highWaterMark', 'signal', ...DECODE_OPTION_NAMES];
@@ -211,9 +211,6 @@ export class ProxyProtocolEncoder extends Transform {
     callback(null, header);
   }
 }
-
-/** Longest delay setTimeout honours: a longer one would fire at once. */
-const MAX_TIMER_DELAY = 0x7fffffff;
 
 function streamOptions(highWaterMark: unknown, signal: AbortSignal | undefined): TransformOptions {
   const options: TransformOptions = {};
