@@ -26,6 +26,12 @@ export interface ReadHeaderSettings {
   timeout: number;
   decode: DecodeOptions | undefined;
   /**
+   * A parser for this one read, already built from `decode` (readProxyHeader builds it to check
+   * the options at the call): used instead of building another. Never set on settings shared by
+   * several reads.
+   */
+  parser?: HeaderParser;
+  /**
    * Fail with `ERR_PROXY_CONNECTION_REJECTED` as soon as the bytes start with a signature,
    * without parsing the header; pass anything else through (the `reject` policy).
    */
@@ -54,7 +60,7 @@ export function readHeader(
   settings: ReadHeaderSettings,
   done: (error: Error | null, header: ProxyHeader | null, atEnd: boolean, rest?: Buffer) => void,
 ): (reason: Error | 'timeout') => void {
-  const parser = settings.rejectHeaders === true ? undefined : new HeaderParser(settings.decode);
+  const parser = settings.rejectHeaders === true ? undefined : (settings.parser ?? new HeaderParser(settings.decode));
   // Under rejectHeaders: the first bytes, while they are still a prefix of a signature.
   let head: Uint8Array | undefined;
   let received = false;
@@ -290,12 +296,12 @@ export function readProxyHeader(socket: Duplex, options?: ReadProxyHeaderOptions
     if (quiet > 0 && mode !== 'lenient') {
       throw new TypeError("assumeNoHeaderAfter only applies to mode: 'lenient' (in strict mode a header is required)");
     }
-    // Validates the decoding options now, not at the first byte.
-    new HeaderParser(decode);
     settings = {
       lenient: mode === 'lenient',
       timeout,
-      decode: Object.keys(decode).length === 0 ? undefined : decode,
+      decode,
+      // Validates the decoding options now, not at the first byte; the read then uses it.
+      parser: new HeaderParser(decode),
       assumeNoHeaderAfter: quiet,
     };
   } catch (error) {
