@@ -196,11 +196,13 @@ function nameWithHeader(base: string, settings: Settings, options: object | unde
  * with idle connections the longest) is closed to make room. `timeout` closes idle connections as in Node.
  *
  * A request whose header cannot be encoded (or that has no header) fails with the encoder's
- * `ProxyProtocolError` (a `TypeError` without a header) before anything is connected.
+ * `ProxyProtocolError` (a `RangeError` for the agent's `crc32c` or `padTo` with a v1 header, a
+ * `TypeError` without a header) before anything is connected.
  *
  * @throws {TypeError} for wrongly typed `header`, `crc32c` or `padTo`, the removed
  * `encodeOptions`, or a `proxyHeader` given to the agent instead of the request.
- * @throws {ProxyProtocolError} when an agent-level header object does not encode.
+ * @throws {ProxyProtocolError} when an agent-level header object does not encode (a
+ * `RangeError` when it is v1 and the agent has `crc32c` or `padTo`).
  */
 export class ProxyProtocolAgent extends http.Agent {
   readonly #settings: Settings;
