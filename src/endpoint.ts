@@ -7,7 +7,7 @@ import { CANONICAL, parseAddress } from './address.js';
 import { FAMILIES, TRANSPORTS } from './constants.js';
 import { fail } from './errors.js';
 import { checkKeys, describe } from './options.js';
-import type { IpEndpoint, ProxyEndpoint, ProxyFamily, ProxyHeaderInit, ProxyTransport } from './types.js';
+import type { ProxyEndpoint, ProxyFamily, ProxyHeaderInit, ProxyTransport } from './types.js';
 
 /** The keys of {@link ProxyHeaderInit}. */
 const HEADER_KEYS: readonly (keyof ProxyHeaderInit)[] = [

@@ -7,7 +7,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { EncodeOptions, ProxyHeaderInit } from '../index.js';
-import { connectWithHeader, encodeHeader, rejectRemovedOptions } from './client.js';
+import { connectWithHeader, encodeHeader, encodeOptionsOf, rejectRemovedOptions } from './client.js';
 
 /** `http.request` / `https.request` options with the header of the request's client. */
 export interface ProxyRequestOptions extends https.RequestOptions {
@@ -25,9 +25,9 @@ export type ProxyHeaderOption = ProxyHeaderInit | ((requestOptions: ProxyRequest
 /** Options that {@link ProxyProtocolAgent} and {@link ProxyProtocolHttpsAgent} add to Node's. */
 export interface ProxyAgentExtras extends EncodeOptions {
   /**
-   * The header of requests that carry no `proxyHeader` option: a `ProxyHeaderInit`, or a function
-   * called once per request with the request's options and the `ClientRequest`. A request with
-   * neither fails with a `TypeError`.
+   * The header of requests that carry no `proxyHeader` option: a `ProxyHeaderInit` (encoded once,
+   * when the agent is built), or a function called once per request with the request's options
+   * and the `ClientRequest`. A request with neither fails with a `TypeError`.
    */
   header?: ProxyHeaderOption;
 }
@@ -58,8 +58,9 @@ type WithPrepared = { [PREPARED]?: Prepared };
 
 interface Settings {
   header: ProxyHeaderOption | undefined;
-  crc32c: boolean | undefined;
-  padTo: number | undefined;
+  encode: EncodeOptions;
+  /** The agent-level header object, encoded once when the agent is built. */
+  fixed: Prepared | undefined;
 }
 
 /** The part of Node's `Agent` internals the pool logic relies on (present since Node 14.5). */
@@ -83,31 +84,32 @@ function settingsFrom(options: ProxyAgentExtras & object, where: string): [Setti
   if (header !== undefined && typeof header !== 'function' && (typeof header !== 'object' || header === null)) {
     throw new TypeError(`${where}: header must be a ProxyHeaderInit or a function returning one`);
   }
-  if (crc32c !== undefined && typeof crc32c !== 'boolean') throw new TypeError(`${where}: crc32c must be a boolean`);
-  if (padTo !== undefined && typeof padTo !== 'number') throw new TypeError(`${where}: padTo must be a number`);
-  // A header that cannot encode is a configuration error: report it now, not on the first request.
-  if (header !== undefined && typeof header !== 'function') encodeHeader(header, crc32c, padTo, where);
+  const encode = encodeOptionsOf(crc32c, padTo, where);
+  // Encoded now: a header that cannot encode is a configuration error, reported here rather than
+  // on the first request, and the requests that use it share its bytes.
+  const fixed = header !== undefined && typeof header !== 'function' ? withKey(encodeHeader(header, encode, where)) : undefined;
   const nodeOptions = { keepAlive: true, maxTotalSockets: DEFAULT_MAX_TOTAL_SOCKETS, ...rest };
-  return [{ header, crc32c, padTo }, nodeOptions];
+  return [{ header, encode, fixed }, nodeOptions];
+}
+
+/** The header bytes and the pool key suffix they give. */
+function withKey(bytes: Buffer): Prepared {
+  return { bytes, suffix: `:proxy=${bytes.toString('base64')}` };
 }
 
 /** The request's header, encoded; throws what the header function or the encoder threw. */
 function prepare(settings: Settings, options: ProxyRequestOptions, request: http.ClientRequest | undefined, where: string): Prepared {
   let header: unknown = options.proxyHeader;
-  if (header === undefined) {
-    const fallback = settings.header;
-    if (typeof fallback === 'function') {
-      if (request === undefined) throw new TypeError(`${where}: the header function needs the request`);
-      header = fallback(options, request);
-    } else {
-      header = fallback;
-    }
+  if (header === undefined && settings.fixed !== undefined) return settings.fixed;
+  const fallback = settings.header;
+  if (header === undefined && typeof fallback === 'function') {
+    if (request === undefined) throw new TypeError(`${where}: the header function needs the request`);
+    header = fallback(options, request);
   }
   if (header === undefined) {
     throw new TypeError(`${where}: no PROXY header for this request; give it a proxyHeader option or give the agent a header`);
   }
-  const bytes = encodeHeader(header, settings.crc32c, settings.padTo, where);
-  return { bytes, suffix: `:proxy=${bytes.toString('base64')}` };
+  return withKey(encodeHeader(header, settings.encode, where));
 }
 
 function addRequest(agent: http.Agent, settings: Settings, request: http.ClientRequest, options: object, where: string): void {
@@ -194,11 +196,13 @@ function nameWithHeader(base: string, settings: Settings, options: object | unde
  * with idle connections the longest) is closed to make room. `timeout` closes idle connections as in Node.
  *
  * A request whose header cannot be encoded (or that has no header) fails with the encoder's
- * `ProxyProtocolError` (a `TypeError` without a header) before anything is connected.
+ * `ProxyProtocolError` (a `RangeError` for the agent's `crc32c` or `padTo` with a v1 header, a
+ * `TypeError` without a header) before anything is connected.
  *
  * @throws {TypeError} for wrongly typed `header`, `crc32c` or `padTo`, the removed
  * `encodeOptions`, or a `proxyHeader` given to the agent instead of the request.
- * @throws {ProxyProtocolError} when an agent-level header object does not encode.
+ * @throws {ProxyProtocolError} when an agent-level header object does not encode (a
+ * `RangeError` when it is v1 and the agent has `crc32c` or `padTo`).
  */
 export class ProxyProtocolAgent extends http.Agent {
   readonly #settings: Settings;

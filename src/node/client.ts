@@ -4,7 +4,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { type EncodeOptions, encode, type ProxyHeaderInit } from '../index.js';
 import { getProxyHeader } from './socket.js';
+import { peerSymbol } from './transparent.js';
 import { toBuffer } from './util.js';
+import { checkOptions } from './validate.js';
 
 /** Extra options of {@link connect}: the header, how to encode it, and TLS after it. */
 export interface ProxyConnectExtras extends EncodeOptions {
@@ -22,17 +24,25 @@ export interface ProxyConnectExtras extends EncodeOptions {
 export type ProxyConnectOptions = net.NetConnectOpts & tls.ConnectionOptions & ProxyConnectExtras;
 
 /**
- * @internal The header's bytes, after checking the encode options' types. Throws a `TypeError`
- * for a wrongly typed option, a `ProxyProtocolError` (or `RangeError`) for a header that does not
- * encode.
+ * @internal `crc32c` and `padTo` as encode options, their types checked at the call (a
+ * `TypeError` naming `where`), so that an agent whose headers come from a function still reports
+ * them when it is built.
  */
-export function encodeHeader(header: unknown, crc32c: unknown, padTo: unknown, where: string): Buffer {
-  if (typeof header !== 'object' || header === null) throw new TypeError(`${where}: header must be a ProxyHeaderInit object`);
+export function encodeOptionsOf(crc32c: unknown, padTo: unknown, where: string): EncodeOptions {
   if (crc32c !== undefined && typeof crc32c !== 'boolean') throw new TypeError(`${where}: crc32c must be a boolean`);
   if (padTo !== undefined && typeof padTo !== 'number') throw new TypeError(`${where}: padTo must be a number`);
   const options: EncodeOptions = {};
   if (crc32c !== undefined) options.crc32c = crc32c;
   if (padTo !== undefined) options.padTo = padTo;
+  return options;
+}
+
+/**
+ * @internal The header's bytes. Throws a `TypeError` for a header that is not an object, a
+ * `ProxyProtocolError` (or `RangeError`) for one that does not encode.
+ */
+export function encodeHeader(header: unknown, options: EncodeOptions, where: string): Buffer {
+  if (typeof header !== 'object' || header === null) throw new TypeError(`${where}: header must be a ProxyHeaderInit object`);
   return toBuffer(encode(header as ProxyHeaderInit, options));
 }
 
@@ -75,7 +85,8 @@ export function connect(options: ProxyConnectOptions, connectListener?: () => vo
   if (connectListener !== undefined && typeof connectListener !== 'function') {
     throw new TypeError('connect: connectListener must be a function');
   }
-  const socket = connectWithHeader(encodeHeader(header, crc32c, padTo, 'connect'), rest as net.NetConnectOpts);
+  const bytes = encodeHeader(header, encodeOptionsOf(crc32c, padTo, 'connect'), 'connect');
+  const socket = connectWithHeader(bytes, rest as net.NetConnectOpts);
   if (tlsOption === undefined || tlsOption === false) {
     if (connectListener !== undefined) socket.once('connect', connectListener);
     return socket;
@@ -122,18 +133,12 @@ function socketOf(value: object): SocketAddresses {
 }
 
 /**
- * Where `acceptProxyProtocol` keeps the real peer of a socket it made transparent (one that reports
- * the header's addresses as its own). A `Symbol.for` key, shared by every copy of the package.
- */
-const PEER = Symbol.for('proxyproto.peer');
-
-/**
  * The connection's own endpoints. A transparent socket reports the received header's addresses;
- * its real peer is kept under {@link PEER}, and `net.Socket`'s own `_getsockname` still asks the
+ * its real peer is kept under {@link peerSymbol}, and `net.Socket`'s own `_getsockname` still asks the
  * handle for the real local address.
  */
 function ownAddresses(socket: SocketAddresses): SocketAddresses {
-  const peer = (socket as { [PEER]?: { address?: string; port?: number } })[PEER];
+  const peer = (socket as { [peerSymbol]?: { address?: string; port?: number } })[peerSymbol];
   if (typeof peer !== 'object' || peer === null) return socket;
   const own: SocketAddresses = { remoteAddress: peer.address, remotePort: peer.port };
   const getsockname = (net.Socket.prototype as unknown as { _getsockname?: () => { address?: string; port?: number } })._getsockname;
@@ -216,13 +221,11 @@ export function headerFromSocket(
 }
 
 function checkHeaderFromSocketOptions(options: unknown): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError('headerFromSocket: options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!HEADER_FROM_SOCKET_KEYS.includes(key)) {
-      throw new TypeError(`headerFromSocket: unknown option ${JSON.stringify(key)}; valid options: ${HEADER_FROM_SOCKET_KEYS.join(', ')}`);
-    }
-  }
-  const { version, command, tlvs, forwardReceived } = options as Record<string, unknown>;
+  const { version, command, tlvs, forwardReceived } = checkOptions(
+    options as Record<string, unknown>,
+    'headerFromSocket',
+    HEADER_FROM_SOCKET_KEYS,
+  );
   if (version !== undefined && version !== 1 && version !== 2) {
     if (typeof version !== 'number') throw new TypeError('headerFromSocket: version must be 1 or 2');
     throw new RangeError(`headerFromSocket: version must be 1 or 2, not ${version}`);

@@ -6,7 +6,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { EncodeOptions, ProxyHeaderInit } from '../index.js';
-import { connectWithHeader, encodeHeader, rejectRemovedOptions } from './client.js';
+import { connectWithHeader, encodeHeader, encodeOptionsOf, rejectRemovedOptions } from './client.js';
+import { checkOptions, milliseconds } from './validate.js';
 
 /** What undici passes to a connector (its `buildConnector.Options`). */
 export interface UndiciConnectorOptions {
@@ -50,17 +51,10 @@ const CONNECTOR_KEYS = ['header', 'crc32c', 'padTo', 'tls', 'timeout'];
 export function proxyProtocolConnector(options: ProxyProtocolConnectorOptions): UndiciConnector {
   if (typeof options !== 'object' || options === null) throw new TypeError('proxyProtocolConnector: options must be an object');
   rejectRemovedOptions(options, 'proxyProtocolConnector');
-  for (const key of Object.keys(options)) {
-    if (!CONNECTOR_KEYS.includes(key)) {
-      throw new TypeError(`proxyProtocolConnector: unknown option ${JSON.stringify(key)}; valid options: ${CONNECTOR_KEYS.join(', ')}`);
-    }
-  }
-  const { header, crc32c, padTo, tls: tlsOptions = {}, timeout = 10_000 } = options;
+  const { header, crc32c, padTo, tls: tlsOptions = {}, timeout: given } = checkOptions(options, 'proxyProtocolConnector', CONNECTOR_KEYS);
   if (typeof tlsOptions !== 'object' || tlsOptions === null) throw new TypeError('proxyProtocolConnector: tls must be tls.connect options');
-  if (typeof timeout !== 'number') throw new TypeError('proxyProtocolConnector: timeout must be a number');
-  if (!Number.isFinite(timeout) || timeout < 0)
-    throw new RangeError('proxyProtocolConnector: timeout must be a non-negative number of milliseconds');
-  const bytes = encodeHeader(header, crc32c, padTo, 'proxyProtocolConnector');
+  const timeout = milliseconds(given, 'proxyProtocolConnector: timeout', 10_000);
+  const bytes = encodeHeader(header, encodeOptionsOf(crc32c, padTo, 'proxyProtocolConnector'), 'proxyProtocolConnector');
 
   return (target, callback) => {
     const secure = target.protocol === 'https:';

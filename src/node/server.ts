@@ -18,6 +18,7 @@ import { assertPolicy, compilePolicy, type ProxyPolicy, type ProxyPolicyFunction
 import { assertRawSocketAccess } from './runtime.js';
 import { handOverAtEnd, proxyHeaderSymbol, type ReadHeaderSettings, readHeader } from './socket.js';
 import { adoptTransparent, makeTransparent } from './transparent.js';
+import { MAX_TIMER_DELAY } from './util.js';
 import { checkMode, checkOptions, checkServer, checkTrusted, DECODE_OPTION_NAMES, milliseconds, optionalBoolean } from './validate.js';
 
 /** Options of {@link acceptProxyProtocol}. Decoding options (`maxHeaderLength`, `versions`, …) apply to every connection. */
@@ -118,8 +119,6 @@ interface Pending {
   deadline: number;
 }
 
-/** Longest delay setTimeout honours (about 24.8 days): a longer one would fire at once. */
-const MAX_TIMER_DELAY = 0x7fffffff;
 type Close = (callback?: (error?: Error) => void) => unknown;
 
 const REJECTED = new Set(['ERR_PROXY_HEADER_MISSING', 'ERR_PROXY_CONNECTION_REJECTED', 'ERR_PROXY_VERSION_NOT_ALLOWED']);

@@ -9,7 +9,7 @@ import { type DecodeOptions, HeaderParser, type ProxyHeader, ProxyProtocolError 
 import { errorChannel, headerChannel } from './diagnostics.js';
 import { DEFAULT_HEADER_TIMEOUT, type ReadProxyHeaderOptions } from './options.js';
 import { makeTransparent, peerSymbol } from './transparent.js';
-import { AbortError, signatureIn, toBuffer, withBuffers } from './util.js';
+import { AbortError, MAX_TIMER_DELAY, signatureIn, toBuffer, withBuffers } from './util.js';
 import { checkMode, checkOptions, checkSignal, DECODE_OPTION_NAMES, describe, milliseconds, optionalBoolean } from './validate.js';
 
 /**
@@ -25,6 +25,12 @@ export interface ReadHeaderSettings {
   /** Milliseconds; 0 disables. */
   timeout: number;
   decode: DecodeOptions | undefined;
+  /**
+   * A parser for this one read, already built from `decode` (readProxyHeader builds it to check
+   * the options at the call): used instead of building another. Never set on settings shared by
+   * several reads.
+   */
+  parser?: HeaderParser;
   /**
    * Fail with `ERR_PROXY_CONNECTION_REJECTED` as soon as the bytes start with a signature,
    * without parsing the header; pass anything else through (the `reject` policy).
@@ -54,7 +60,7 @@ export function readHeader(
   settings: ReadHeaderSettings,
   done: (error: Error | null, header: ProxyHeader | null, atEnd: boolean, rest?: Buffer) => void,
 ): (reason: Error | 'timeout') => void {
-  const parser = settings.rejectHeaders === true ? undefined : new HeaderParser(settings.decode);
+  const parser = settings.rejectHeaders === true ? undefined : (settings.parser ?? new HeaderParser(settings.decode));
   // Under rejectHeaders: the first bytes, while they are still a prefix of a signature.
   let head: Uint8Array | undefined;
   let received = false;
@@ -230,12 +236,6 @@ function ended(stream: Duplex): boolean {
   return (stream as unknown as { _readableState?: { ended?: boolean } })._readableState?.ended === true;
 }
 
-/**
- * Longest delay setTimeout honours (about 24.8 days): a longer one fires after 1 ms, with a
- * TimeoutOverflowWarning, which would time out every header at once.
- */
-const MAX_TIMER_DELAY = 0x7fffffff;
-
 const READ_OPTION_NAMES: readonly string[] = [
   'mode',
   'headerTimeout',
@@ -285,12 +285,12 @@ export function readProxyHeader(socket: Duplex, options?: ReadProxyHeaderOptions
     if (quiet > 0 && mode !== 'lenient') {
       throw new TypeError("assumeNoHeaderAfter only applies to mode: 'lenient' (in strict mode a header is required)");
     }
-    // Validates the decoding options now, not at the first byte.
-    new HeaderParser(decode);
     settings = {
       lenient: mode === 'lenient',
       timeout,
-      decode: Object.keys(decode).length === 0 ? undefined : decode,
+      decode,
+      // Validates the decoding options now, not at the first byte; the read then uses it.
+      parser: new HeaderParser(decode),
       assumeNoHeaderAfter: quiet,
     };
   } catch (error) {

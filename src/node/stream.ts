@@ -14,8 +14,8 @@ import {
   ProxyProtocolError,
 } from '../index.js';
 import { DEFAULT_HEADER_TIMEOUT, type ProxyMode } from './options.js';
-import { toBuffer, withBuffers } from './util.js';
-import { checkMode, checkOptions, checkSignal, DECODE_OPTION_NAMES, ENCODE_OPTION_NAMES, milliseconds } from './validate.js';
+import { MAX_TIMER_DELAY, toBuffer, withBuffers } from './util.js';
+import { checkMode, checkOptions, checkSignal, DECODE_OPTION_NAMES, describe, ENCODE_OPTION_NAMES, milliseconds } from './validate.js';
 
 const DECODER_OPTION_NAMES: readonly string[] = ['mode', 'headerTimeout', 'highWaterMark', 'signal', ...DECODE_OPTION_NAMES];
 const ENCODER_OPTION_NAMES: readonly string[] = ['highWaterMark', 'signal', ...ENCODE_OPTION_NAMES];
@@ -202,14 +202,12 @@ export class ProxyProtocolEncoder extends Transform {
   }
 }
 
-/** Longest delay setTimeout honours: a longer one would fire at once. */
-const MAX_TIMER_DELAY = 0x7fffffff;
-
 function streamOptions(highWaterMark: unknown, signal: AbortSignal | undefined): TransformOptions {
   const options: TransformOptions = {};
   if (highWaterMark !== undefined) {
-    if (typeof highWaterMark !== 'number' || !Number.isInteger(highWaterMark) || highWaterMark < 0) {
-      throw new RangeError(`highWaterMark must be a non-negative integer, got ${String(highWaterMark)}`);
+    if (typeof highWaterMark !== 'number') throw new TypeError(`highWaterMark must be a number, got ${describe(highWaterMark)}`);
+    if (!Number.isInteger(highWaterMark) || highWaterMark < 0) {
+      throw new RangeError(`highWaterMark must be a non-negative integer, got ${highWaterMark}`);
     }
     options.highWaterMark = highWaterMark;
   }

@@ -127,6 +127,12 @@ describe('the stream classes', () => {
     ['null decoder options', () => new ProxyProtocolDecoder(null as never), TypeError, /options must be an object/],
     ['a decoder mode typo', () => new ProxyProtocolDecoder({ mode: 'Strict' } as never), TypeError, /mode must be/],
     ['a negative highWaterMark', () => new ProxyProtocolDecoder({ highWaterMark: -1 }), RangeError, /highWaterMark/],
+    [
+      'a string highWaterMark',
+      () => new ProxyProtocolEncoder({}, { highWaterMark: '16' } as never),
+      TypeError,
+      /highWaterMark must be a number/,
+    ],
     ['a bad signal', () => new ProxyProtocolDecoder({ signal: 'x' } as never), TypeError, /signal must be an AbortSignal/],
     ['an unknown encoder key', () => new ProxyProtocolEncoder({}, { crc: true } as never), TypeError, /did you mean crc32c\?/],
     ['no header for the encoder', () => new ProxyProtocolEncoder(undefined as never), TypeError, /needs a header object/],
