@@ -13,7 +13,11 @@ installCrashGuard();
 
 const IDLE = 1000;
 const VALID = 60;
-const HEADER_TIMEOUT = 500;
+// Long enough that the silent connections are still pending while the valid clients are served
+// on a loaded machine (at 500 ms the last replies could come after every silent one had expired).
+const HEADER_TIMEOUT = 1000;
+/** Slowest reply a valid client may see while the silent connections are held. */
+const MAX_LATENCY = 2000;
 
 describe('idle connections', () => {
   test(`${IDLE} silent connections are all closed by a ${HEADER_TIMEOUT} ms header timeout while valid clients are served`, async () => {
@@ -74,7 +78,7 @@ describe('idle connections', () => {
     // Served while silent connections were still held, not after them (latency includes the
     // event-loop load of the handshakes, made by this same process).
     expect(Math.min(...pendingAtReply)).toBeGreaterThan(0);
-    expect(Math.max(...latencies)).toBeLessThan(4 * HEADER_TIMEOUT);
+    expect(Math.max(...latencies)).toBeLessThan(MAX_LATENCY);
     expect(integration.stats).toMatchObject({ connections: IDLE + VALID, timedOut: IDLE, pending: 0, rejected: 0, errors: 0 });
     expect(integration.stats.v1 + integration.stats.v2).toBe(VALID);
 
