@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { Limits } from '../constants.js';
-import type { EncodeOptions, ProxyHeaderInit, Tlv, TlvInit } from '../index.js';
+import { type EncodeOptions, ipVersion, type ProxyHeaderInit, type Tlv, type TlvInit } from '../index.js';
 import { tlvNames, tlvTypeNamed } from './names.js';
 
 /** Bad command-line input: printed as one line, exit status 2. */
@@ -122,10 +122,10 @@ export function parseHostPort(text: string, what: string, defaultHost?: string):
   return { host, port: parsePort(port, what) };
 }
 
-/** `ADDR:PORT` with a literal IP address, IPv6 in brackets: `[2001:db8::1]:80`. */
+/** `ADDR:PORT` with a literal IP address the encoder takes (no zone id), IPv6 in brackets: `[2001:db8::1]:80`. */
 export function parseEndpoint(text: string, what: string): HostPort {
   const { host, port } = splitHostPort(text, what, 'ADDRESS:PORT');
-  if (isIP(host) === 0) throw new UsageError(`${what}: '${host}' is not an IPv4 or IPv6 address`);
+  if (ipVersion(host) === 0) throw new UsageError(`${what}: '${host}' is not an IPv4 or IPv6 address`);
   return { host, port: parsePort(port, what) };
 }
 
@@ -231,8 +231,8 @@ export function headerSpec(values: HeaderValues): HeaderSpec {
 
 /** Maps an IPv4 address to `::ffff:a.b.c.d` when the other end is IPv6 (as HAProxy does). */
 function endpointsOf(source: HostPort, destination: HostPort): Pick<ProxyHeaderInit, 'source' | 'destination'> {
-  const mixed = isIP(source.host) !== isIP(destination.host);
-  const map = (e: HostPort) => ({ address: mixed && isIP(e.host) === 4 ? `::ffff:${e.host}` : e.host, port: e.port });
+  const mixed = ipVersion(source.host) !== ipVersion(destination.host);
+  const map = (e: HostPort) => ({ address: mixed && ipVersion(e.host) === 4 ? `::ffff:${e.host}` : e.host, port: e.port });
   return { source: map(source), destination: map(destination) };
 }
 

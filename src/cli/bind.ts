@@ -1,5 +1,6 @@
 /** Where the long-running commands listen: dual-stack by default, IPv4 when the host has no IPv6. */
 import type net from 'node:net';
+import { unmapIPv4 } from '../node/index.js';
 import { RuntimeError } from './args.js';
 import { endpoint } from './format.js';
 import { oneLine } from './io.js';
@@ -38,7 +39,7 @@ export async function bind(server: net.Server, port: number, host: string | unde
   return `${endpoint({ address: address.address, port: address.port })}${note}`;
 }
 
-/** `::ffff:192.0.2.1` → `192.0.2.1`: a dual-stack socket reports IPv4 peers mapped. */
+/** `::ffff:192.0.2.1` → `192.0.2.1` ({@link unmapIPv4}): a dual-stack socket reports IPv4 peers mapped. */
 export function unmapped(address: string | undefined): string | undefined {
-  return address === undefined ? undefined : (/^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)?.[1] ?? address);
+  return address === undefined ? undefined : unmapIPv4(address);
 }
