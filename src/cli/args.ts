@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { Limits } from '../constants.js';
-import { type EncodeOptions, ipVersion, type ProxyHeaderInit, type Tlv, type TlvInit } from '../index.js';
+import { type EncodeOptions, encode, ipVersion, isProxyProtocolError, type ProxyHeaderInit, type Tlv, type TlvInit } from '../index.js';
 import { tlvNames, tlvTypeNamed } from './names.js';
 
 /** Bad command-line input: printed as one line, exit status 2. */
@@ -247,4 +247,14 @@ export function headerInit(spec: HeaderSpec, fallback?: { source: HostPort; dest
     throw new UsageError('a PROXY header needs both --src and --dst (or --local)');
   }
   return { ...init, command: 'proxy', ...endpointsOf(source, destination) };
+}
+
+/** `encode`, with the encoder's refusal of what the options asked for as a {@link UsageError}. */
+export function checkedEncode(init: ProxyHeaderInit, options: EncodeOptions): Uint8Array {
+  try {
+    return encode(init, options);
+  } catch (error) {
+    if (isProxyProtocolError(error)) throw new UsageError(`${error.code}: ${error.message}`);
+    throw error;
+  }
 }

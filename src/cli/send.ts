@@ -1,8 +1,9 @@
 /** `proxyproto send`: connect, write a header (before TLS), then data; print the response. */
 import net from 'node:net';
 import tls from 'node:tls';
-import { encode, isProxyProtocolError, type ProxyHeaderInit } from '../index.js';
+import type { ProxyHeaderInit } from '../index.js';
 import {
+  checkedEncode,
   headerInit,
   headerOptions,
   headerOptionsHelp,
@@ -173,15 +174,6 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
       });
     });
   });
-}
-
-function checkedEncode(init: ProxyHeaderInit, options: Parameters<typeof encode>[1]): Uint8Array {
-  try {
-    return encode(init, options);
-  } catch (error) {
-    if (isProxyProtocolError(error)) throw new UsageError(`${error.code}: ${error.message}`);
-    throw error;
-  }
 }
 
 function summary(init: ProxyHeaderInit, length: number, crc: boolean): string {
