@@ -115,11 +115,15 @@ function splitHostPort(text: string, what: string, expected: string): { host: st
   return { host: text.slice(0, colon), port: text.slice(colon + 1) };
 }
 
-/** `HOST:PORT`, `[IPv6]:PORT`; with `defaultHost`, a bare `PORT` too. */
-export function parseHostPort(text: string, what: string, defaultHost?: string): HostPort {
-  if (defaultHost !== undefined && /^\d+$/.test(text)) return { host: defaultHost, port: parsePort(text, what) };
+/** `HOST:PORT`, `[IPv6]:PORT`. */
+export function parseHostPort(text: string, what: string): HostPort {
   const { host, port } = splitHostPort(text, what, 'HOST:PORT');
   return { host, port: parsePort(port, what) };
+}
+
+/** Where to listen: `HOST:PORT`, `[IPv6]:PORT`, or a bare `PORT` without a host (every interface: see `bind`). */
+export function parseListen(text: string, what: string): { host: string | undefined; port: number } {
+  return /^\d+$/.test(text) ? { host: undefined, port: parsePort(text, what) } : parseHostPort(text, what);
 }
 
 /** `ADDR:PORT` with a literal IP address the encoder takes (no zone id), IPv6 in brackets: `[2001:db8::1]:80`. */
