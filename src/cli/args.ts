@@ -56,19 +56,21 @@ export function parse<T extends Options>(argv: string[], options: T): Parsed<T> 
 /** Longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
 const MAX_MS = 0x7fffffff;
 
+/** A whole number of `unit`, 0 to `max`. */
+function wholeNumber(text: string, flag: string, max: number, unit: string): number {
+  const value = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value <= max)) throw new UsageError(`${flag} must be a whole number of ${unit} ≥ 0 (at most ${max}), got '${text}'`);
+  return value;
+}
+
 /** A delay in milliseconds: a whole number, 0 or more. */
 export function parseMs(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(value <= MAX_MS)) throw new UsageError(`${flag} must be a whole number of milliseconds ≥ 0 (at most ${MAX_MS}), got '${text}'`);
-  return value;
+  return text === undefined ? fallback : wholeNumber(text, flag, MAX_MS, 'milliseconds');
 }
 
 /** A byte count: a whole number, 0 or more, at most `max`. */
 export function parseCount(text: string, flag: string, max: number): number {
-  const value = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(value <= max)) throw new UsageError(`${flag} must be a whole number of bytes ≥ 0 (at most ${max}), got '${text}'`);
-  return value;
+  return wholeNumber(text, flag, max, 'bytes');
 }
 
 /** The usage error for an option that was renamed. */
