@@ -48,8 +48,11 @@ export function parse<T extends Options>(argv: string[], options: T): Parsed<T> 
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0] ?? String(error);
-    throw new UsageError(message.replace(/\. To specify a positional argument.*$/, ''));
+    const [first = String(error), ...rest] = (error as Error).message.split('\n');
+    const message = first.replace(/\. To specify a positional argument.*$/, '');
+    // An ambiguous value (`--data -x`): parseArgs's last line says how to write it; keep that part.
+    const dash = /^To specify an option argument starting with a dash (use .+?)\.?$/.exec(rest.at(-1) ?? '');
+    throw new UsageError(dash === null ? message : `${message.replace(/\.$/, '')}: to give a value starting with a dash, ${dash[1]}`);
   }
 }
 
