@@ -97,7 +97,6 @@ export async function decodeCommand(argv: string[], io: Io): Promise<number> {
 
 /** A v1 line typed as text (with `\r\n` typed as four characters read as CRLF), or hex. */
 function hexOrLine(text: string): Uint8Array {
-  if (/^\s*$/.test(text)) throw new UsageError('nothing to decode: the input is empty');
   const trimmed = text.replace(/^\s+/, '').replace(/\\r\\n|\\n/g, '\r\n');
   if (trimmed.startsWith('PROXY')) {
     const nl = trimmed.indexOf('\n');
