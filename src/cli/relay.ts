@@ -4,7 +4,7 @@ import { encode } from '../index.js';
 import { getProxyHeader, headerFromSocket } from '../node/index.js';
 import { acceptHeaders } from './accept.js';
 import { parse, parseHostPort, parseListen, parseMs, renamed, UsageError } from './args.js';
-import { bind, unmapped } from './bind.js';
+import { bind, unmapped, untilSignal } from './bind.js';
 import { endpoint } from './format.js';
 import { type Io, oneLine } from './io.js';
 
@@ -150,13 +150,5 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
     .join(', ');
   io.out(`listening on ${where}, relaying to ${upstream} (${mode})`);
 
-  return new Promise<number>((resolve) => {
-    const stop = () => {
-      integration?.close();
-      server.close(() => resolve(0));
-      for (const socket of open) socket.destroy();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  return untilSignal(server, integration, open);
 }
