@@ -131,6 +131,8 @@ export async function listenCommand(argv: string[], io: Io): Promise<number> {
   });
 
   const where = await bind(server, port, values.host);
+  // Signal handlers first: whoever waits for the "listening on" line may stop the server at once.
+  const stopped = untilSignal(server, integration, open);
   const modes = [values.lenient === true && 'lenient: header optional', secureContext !== undefined && 'TLS after the header'].filter(
     Boolean,
   );
@@ -138,7 +140,7 @@ export async function listenCommand(argv: string[], io: Io): Promise<number> {
   if (json) io.err(line);
   else io.out(line);
 
-  return untilSignal(server, integration, open);
+  return stopped;
 }
 
 function loadContext(certFile: string, keyFile: string): tls.SecureContext {

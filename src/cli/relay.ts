@@ -142,6 +142,8 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
   });
 
   const where = await bind(server, listenOn.port, listenOn.host);
+  // Signal handlers first: whoever waits for the "listening on" line may stop the server at once.
+  const stopped = untilSignal(server, integration, open);
   const mode = [
     values.accept === true && `accept${values.lenient === true ? ' (lenient)' : ''}`,
     version !== undefined && `send v${version}`,
@@ -150,5 +152,5 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
     .join(', ');
   io.out(`listening on ${where}, relaying to ${upstream} (${mode})`);
 
-  return untilSignal(server, integration, open);
+  return stopped;
 }

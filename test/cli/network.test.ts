@@ -348,6 +348,18 @@ describe('where the servers listen', () => {
     }
   });
 
+  test('listen and relay exit 0 on a SIGTERM sent as soon as they print where they listen', async () => {
+    for (const args of [
+      ['listen', '--port', '0', '--host', '127.0.0.1'],
+      ['relay', '--listen', '127.0.0.1:0', '--to', '127.0.0.1:1', '--send', 'v1'],
+    ]) {
+      const server = await start(args);
+      const exited = new Promise((resolve) => server.child.once('exit', (code, signal) => resolve({ args, code, signal })));
+      server.child.kill('SIGTERM');
+      expect(await exited).toEqual({ args, code: 0, signal: null });
+    }
+  });
+
   test('relay --listen takes [IPv6]:PORT; a bare PORT is every interface', async () => {
     const app = await start(['listen', '--port', '0', '--host', '127.0.0.1', '--json']);
     if (hasIPv6Loopback()) {
