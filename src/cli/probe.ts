@@ -65,6 +65,8 @@ export async function probeCommand(argv: string[], io: Io): Promise<number> {
   const target = parseHostPort(positionals[0] as string, 'HOST:PORT');
   if (target.port === 0) throw new UsageError('HOST:PORT: port 0 cannot be connected to');
   const timeout = parseMs(values.timeout, '--timeout', 2000);
+  // Every connection is judged when the timeout ends: 0 would judge them before they connect.
+  if (timeout === 0) throw new UsageError('--timeout must be at least 1 ms (each connection waits that long for an answer)');
   if (values.data !== undefined && values['no-data'] === true) throw new UsageError('--data and --no-data are mutually exclusive');
   if (values.sni !== undefined && values.tls !== true) throw new UsageError('--sni needs --tls');
   const useTls = values.tls === true;

@@ -160,6 +160,7 @@ describe('probe', () => {
       [['probe'], /missing HOST:PORT/],
       [['probe', '127.0.0.1:1', '--timeout', '-1'], /--timeout must be a whole number of milliseconds ≥ 0/],
       [['probe', '127.0.0.1:1', '--timeout', '1.5'], /--timeout must be a whole number of milliseconds ≥ 0/],
+      [['probe', '127.0.0.1:1', '--timeout', '0'], /--timeout must be at least 1 ms/],
       [['probe', '127.0.0.1:1', '--sni', 'x'], /--sni needs --tls/],
       [['probe', '127.0.0.1:1', '--data', 'x', '--no-data'], /mutually exclusive/],
       [['probe', '::1:80'], /ambiguous: write an IPv6 address with its port in brackets, \[::1\]:80/],
