@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { Limits } from '../constants.js';
-import type { EncodeOptions, ProxyHeaderInit, Tlv, TlvInit } from '../index.js';
+import { type EncodeOptions, encode, ipVersion, isProxyProtocolError, type ProxyHeaderInit, type Tlv, type TlvInit } from '../index.js';
 import { tlvNames, tlvTypeNamed } from './names.js';
 
 /** Bad command-line input: printed as one line, exit status 2. */
@@ -48,27 +48,32 @@ export function parse<T extends Options>(argv: string[], options: T): Parsed<T> 
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0] ?? String(error);
-    throw new UsageError(message.replace(/\. To specify a positional argument.*$/, ''));
+    const [first = String(error), ...rest] = (error as Error).message.split('\n');
+    const message = first.replace(/\. To specify a positional argument.*$/, '');
+    // An ambiguous value (`--data -x`): parseArgs's last line says how to write it; keep that part.
+    const dash = /^To specify an option argument starting with a dash (use .+?)\.?$/.exec(rest.at(-1) ?? '');
+    throw new UsageError(dash === null ? message : `${message.replace(/\.$/, '')}: to give a value starting with a dash, ${dash[1]}`);
   }
 }
 
 /** Longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
 const MAX_MS = 0x7fffffff;
 
+/** A whole number of `unit`, 0 to `max`. */
+function wholeNumber(text: string, flag: string, max: number, unit: string): number {
+  const value = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value <= max)) throw new UsageError(`${flag} must be a whole number of ${unit} ≥ 0 (at most ${max}), got '${text}'`);
+  return value;
+}
+
 /** A delay in milliseconds: a whole number, 0 or more. */
 export function parseMs(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(value <= MAX_MS)) throw new UsageError(`${flag} must be a whole number of milliseconds ≥ 0 (at most ${MAX_MS}), got '${text}'`);
-  return value;
+  return text === undefined ? fallback : wholeNumber(text, flag, MAX_MS, 'milliseconds');
 }
 
 /** A byte count: a whole number, 0 or more, at most `max`. */
 export function parseCount(text: string, flag: string, max: number): number {
-  const value = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(value <= max)) throw new UsageError(`${flag} must be a whole number of bytes ≥ 0 (at most ${max}), got '${text}'`);
-  return value;
+  return wholeNumber(text, flag, max, 'bytes');
 }
 
 /** The usage error for an option that was renamed. */
@@ -115,17 +120,21 @@ function splitHostPort(text: string, what: string, expected: string): { host: st
   return { host: text.slice(0, colon), port: text.slice(colon + 1) };
 }
 
-/** `HOST:PORT`, `[IPv6]:PORT`; with `defaultHost`, a bare `PORT` too. */
-export function parseHostPort(text: string, what: string, defaultHost?: string): HostPort {
-  if (defaultHost !== undefined && /^\d+$/.test(text)) return { host: defaultHost, port: parsePort(text, what) };
+/** `HOST:PORT`, `[IPv6]:PORT`. */
+export function parseHostPort(text: string, what: string): HostPort {
   const { host, port } = splitHostPort(text, what, 'HOST:PORT');
   return { host, port: parsePort(port, what) };
 }
 
-/** `ADDR:PORT` with a literal IP address, IPv6 in brackets: `[2001:db8::1]:80`. */
+/** Where to listen: `HOST:PORT`, `[IPv6]:PORT`, or a bare `PORT` without a host (every interface: see `bind`). */
+export function parseListen(text: string, what: string): { host: string | undefined; port: number } {
+  return /^\d+$/.test(text) ? { host: undefined, port: parsePort(text, what) } : parseHostPort(text, what);
+}
+
+/** `ADDR:PORT` with a literal IP address the encoder takes (no zone id), IPv6 in brackets: `[2001:db8::1]:80`. */
 export function parseEndpoint(text: string, what: string): HostPort {
   const { host, port } = splitHostPort(text, what, 'ADDRESS:PORT');
-  if (isIP(host) === 0) throw new UsageError(`${what}: '${host}' is not an IPv4 or IPv6 address`);
+  if (ipVersion(host) === 0) throw new UsageError(`${what}: '${host}' is not an IPv4 or IPv6 address`);
   return { host, port: parsePort(port, what) };
 }
 
@@ -231,8 +240,8 @@ export function headerSpec(values: HeaderValues): HeaderSpec {
 
 /** Maps an IPv4 address to `::ffff:a.b.c.d` when the other end is IPv6 (as HAProxy does). */
 function endpointsOf(source: HostPort, destination: HostPort): Pick<ProxyHeaderInit, 'source' | 'destination'> {
-  const mixed = isIP(source.host) !== isIP(destination.host);
-  const map = (e: HostPort) => ({ address: mixed && isIP(e.host) === 4 ? `::ffff:${e.host}` : e.host, port: e.port });
+  const mixed = ipVersion(source.host) !== ipVersion(destination.host);
+  const map = (e: HostPort) => ({ address: mixed && ipVersion(e.host) === 4 ? `::ffff:${e.host}` : e.host, port: e.port });
   return { source: map(source), destination: map(destination) };
 }
 
@@ -247,4 +256,14 @@ export function headerInit(spec: HeaderSpec, fallback?: { source: HostPort; dest
     throw new UsageError('a PROXY header needs both --src and --dst (or --local)');
   }
   return { ...init, command: 'proxy', ...endpointsOf(source, destination) };
+}
+
+/** `encode`, with the encoder's refusal of what the options asked for as a {@link UsageError}. */
+export function checkedEncode(init: ProxyHeaderInit, options: EncodeOptions): Uint8Array {
+  try {
+    return encode(init, options);
+  } catch (error) {
+    if (isProxyProtocolError(error)) throw new UsageError(`${error.code}: ${error.message}`);
+    throw error;
+  }
 }

@@ -1,5 +1,6 @@
-/** Where the long-running commands listen: dual-stack by default, IPv4 when the host has no IPv6. */
+/** Where the long-running commands listen (dual-stack by default, IPv4 when the host has no IPv6), and how they stop. */
 import type net from 'node:net';
+import { type ProxyProtocolIntegration, unmapIPv4 } from '../node/index.js';
 import { RuntimeError } from './args.js';
 import { endpoint } from './format.js';
 import { oneLine } from './io.js';
@@ -38,7 +39,23 @@ export async function bind(server: net.Server, port: number, host: string | unde
   return `${endpoint({ address: address.address, port: address.port })}${note}`;
 }
 
-/** `::ffff:192.0.2.1` → `192.0.2.1`: a dual-stack socket reports IPv4 peers mapped. */
+/** `::ffff:192.0.2.1` → `192.0.2.1` ({@link unmapIPv4}): a dual-stack socket reports IPv4 peers mapped. */
 export function unmapped(address: string | undefined): string | undefined {
-  return address === undefined ? undefined : (/^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)?.[1] ?? address);
+  return address === undefined ? undefined : unmapIPv4(address);
+}
+
+/**
+ * Serves until SIGINT or SIGTERM, then stops reading headers, closes `server` and destroys the
+ * sockets still `open`; resolves with exit status 0 once the server has closed.
+ */
+export function untilSignal(server: net.Server, integration: ProxyProtocolIntegration | undefined, open: Set<net.Socket>): Promise<number> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      integration?.close();
+      server.close(() => resolve(0));
+      for (const socket of open) socket.destroy();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }

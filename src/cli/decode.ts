@@ -1,6 +1,6 @@
 /** `proxyproto decode`: a header from hex, a file or stdin, with its annotated byte map. */
 import { readFileSync } from 'node:fs';
-import { decode, isProxyProtocolError } from '../index.js';
+import { decode } from '../index.js';
 import { parse, parseHex, RuntimeError, UsageError } from './args.js';
 import { byteMap, describeHeader, headerJson, hex, renderByteMap, showBytes } from './format.js';
 import type { Io } from './io.js';
@@ -70,15 +70,8 @@ export async function decodeCommand(argv: string[], io: Io): Promise<number> {
   if (input.length === 0) throw new UsageError('nothing to decode: the input is empty');
   const verify = values['no-verify-crc32c'] !== true;
 
-  let result: ReturnType<typeof decode>;
-  try {
-    result = decode(input, { crc32c: verify ? 'verify' : 'ignore' });
-  } catch (error) {
-    if (isProxyProtocolError(error)) {
-      throw new RuntimeError(`${error.code}${error.offset === undefined ? '' : ` at offset ${error.offset}`}: ${error.message}`);
-    }
-    throw error;
-  }
+  // A malformed header throws: main prints its code and offset, exit 1.
+  const result = decode(input, { crc32c: verify ? 'verify' : 'ignore' });
   if (result.status === 'none') {
     throw new RuntimeError(
       `ERR_PROXY_HEADER_MISSING at offset 0: no PROXY protocol signature (first bytes: ${hex(input.subarray(0, 12), ' ') || 'none'})`,
@@ -104,7 +97,6 @@ export async function decodeCommand(argv: string[], io: Io): Promise<number> {
 
 /** A v1 line typed as text (with `\r\n` typed as four characters read as CRLF), or hex. */
 function hexOrLine(text: string): Uint8Array {
-  if (/^\s*$/.test(text)) throw new UsageError('nothing to decode: the input is empty');
   const trimmed = text.replace(/^\s+/, '').replace(/\\r\\n|\\n/g, '\r\n');
   if (trimmed.startsWith('PROXY')) {
     const nl = trimmed.indexOf('\n');

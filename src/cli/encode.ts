@@ -1,6 +1,5 @@
 /** `proxyproto encode`: builds a header from options and writes it as hex or raw bytes. */
-import { encode, isProxyProtocolError } from '../index.js';
-import { headerInit, headerOptions, headerOptionsHelp, headerSpec, parse, UsageError } from './args.js';
+import { checkedEncode, headerInit, headerOptions, headerOptionsHelp, headerSpec, parse, UsageError } from './args.js';
 import { hex } from './format.js';
 import type { Io } from './io.js';
 
@@ -33,14 +32,7 @@ export async function encodeCommand(argv: string[], io: Io): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const spec = headerSpec(values);
-  const init = headerInit(spec);
-  let bytes: Uint8Array;
-  try {
-    bytes = encode(init, spec.encodeOptions);
-  } catch (error) {
-    if (isProxyProtocolError(error)) throw new UsageError(`${error.code}: ${error.message}`);
-    throw error;
-  }
+  const bytes = checkedEncode(headerInit(spec), spec.encodeOptions);
   if (values.raw === true) io.write(bytes);
   else io.out(hex(bytes));
   return 0;

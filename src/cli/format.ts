@@ -127,13 +127,9 @@ export function describeHeader(header: ProxyHeader, indent = '  ', crcVerified =
     if (header.tlvs.length === 0) lines.push(`${indent}TLVs        none`);
     for (const tlv of header.tlvs) {
       lines.push(`${indent}TLV ${hexByte(tlv.type)}    ${tlvMeaning(tlv)}`);
-      if (tlv.type === TlvType.SSL) {
-        try {
-          for (const sub of sslOf(tlv).subTlvs) lines.push(`${indent}  ${hexByte(sub.type)}     ${sslSubMeaning(sub)}`);
-        } catch {
-          // reported on the TLV line
-        }
-      }
+      // A malformed SSL value is reported on the TLV line.
+      const subTlvs = tlv.type === TlvType.SSL ? (safeSsl(tlv)?.subTlvs ?? []) : [];
+      for (const sub of subTlvs) lines.push(`${indent}  ${hexByte(sub.type)}     ${sslSubMeaning(sub)}`);
     }
     if (header.unparsed !== undefined) lines.push(`${indent}ignored     ${header.unparsed.length} bytes after the fixed part (not TLVs)`);
   }

@@ -6,7 +6,7 @@ import type { ProxyHeader } from '../index.js';
 import { getProxyHeader } from '../node/index.js';
 import { acceptHeaders } from './accept.js';
 import { parse, parseMs, parsePort, RuntimeError, renamed, UsageError } from './args.js';
-import { bind, unmapped } from './bind.js';
+import { bind, unmapped, untilSignal } from './bind.js';
 import { CLIENT_HELLO_MAX_LENGTH, type ClientHello, parseClientHello } from './client-hello.js';
 import { describeHeader, endpoint, headerJson, hex, showBytes } from './format.js';
 import type { Io } from './io.js';
@@ -131,6 +131,8 @@ export async function listenCommand(argv: string[], io: Io): Promise<number> {
   });
 
   const where = await bind(server, port, values.host);
+  // Signal handlers first: whoever waits for the "listening on" line may stop the server at once.
+  const stopped = untilSignal(server, integration, open);
   const modes = [values.lenient === true && 'lenient: header optional', secureContext !== undefined && 'TLS after the header'].filter(
     Boolean,
   );
@@ -138,15 +140,7 @@ export async function listenCommand(argv: string[], io: Io): Promise<number> {
   if (json) io.err(line);
   else io.out(line);
 
-  return new Promise<number>((resolve) => {
-    const stop = () => {
-      integration.close();
-      server.close(() => resolve(0));
-      for (const socket of open) socket.destroy();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  return stopped;
 }
 
 function loadContext(certFile: string, keyFile: string): tls.SecureContext {

@@ -3,11 +3,12 @@
  * per header variant, the way gateway guides check a listener by hand with curl.
  */
 import { lookup } from 'node:dns/promises';
-import net from 'node:net';
 import { parse, parseHostPort, parseMs, RuntimeError, UsageError } from './args.js';
+import { endpoint } from './format.js';
 import type { Io } from './io.js';
 import { type Attempt, attempt, VARIANTS } from './probe-attempt.js';
 import { type Attempts, analyse, unreachable, verdict } from './probe-verdict.js';
+import { defaultServername, httpGet } from './request.js';
 
 export const probeHelp = `Usage: proxyproto probe HOST:PORT [--tls] [--sni NAME] [--timeout MS] [--json] [--data STR | --no-data]
 
@@ -64,10 +65,12 @@ export async function probeCommand(argv: string[], io: Io): Promise<number> {
   const target = parseHostPort(positionals[0] as string, 'HOST:PORT');
   if (target.port === 0) throw new UsageError('HOST:PORT: port 0 cannot be connected to');
   const timeout = parseMs(values.timeout, '--timeout', 2000);
+  // Every connection is judged when the timeout ends: 0 would judge them before they connect.
+  if (timeout === 0) throw new UsageError('--timeout must be at least 1 ms (each connection waits that long for an answer)');
   if (values.data !== undefined && values['no-data'] === true) throw new UsageError('--data and --no-data are mutually exclusive');
   if (values.sni !== undefined && values.tls !== true) throw new UsageError('--sni needs --tls');
   const useTls = values.tls === true;
-  const servername = values.sni ?? (net.isIP(target.host) === 0 ? target.host : undefined);
+  const servername = values.sni ?? defaultServername(target.host);
 
   let request: string | undefined;
   let what: string;
@@ -77,9 +80,7 @@ export async function probeCommand(argv: string[], io: Io): Promise<number> {
     request = values.data;
     what = `${Buffer.byteLength(request)} bytes of --data after the header`;
   } else {
-    const host = servername ?? (target.host.includes(':') ? `[${target.host}]` : target.host);
-    const port = target.port === (useTls ? 443 : 80) ? '' : `:${target.port}`;
-    request = `GET / HTTP/1.1\r\nHost: ${host}${port}\r\nUser-Agent: proxyproto-cli\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
+    request = httpGet('/', servername ?? target.host, target.port, useTls);
     what = 'HTTP GET / after the header';
   }
 
@@ -103,7 +104,7 @@ export async function probeCommand(argv: string[], io: Io): Promise<number> {
     ),
   );
   const attempts = Object.fromEntries(runs.map((a) => [a.variant, a])) as Attempts;
-  const shown = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+  const shown = endpoint({ address: target.host, port: target.port });
   if (unreachable(attempts)) {
     throw new RuntimeError(
       `cannot connect to ${shown}${address === target.host ? '' : ` (${address})`}: ${attempts.none.error ?? attempts.none.outcome}`,

@@ -3,8 +3,8 @@ import net from 'node:net';
 import { encode } from '../index.js';
 import { getProxyHeader, headerFromSocket } from '../node/index.js';
 import { acceptHeaders } from './accept.js';
-import { type HostPort, parse, parseHostPort, parseMs, parsePort, renamed, UsageError } from './args.js';
-import { bind, unmapped } from './bind.js';
+import { parse, parseHostPort, parseListen, parseMs, renamed, UsageError } from './args.js';
+import { bind, unmapped, untilSignal } from './bind.js';
 import { endpoint } from './format.js';
 import { type Io, oneLine } from './io.js';
 
@@ -58,10 +58,9 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (values.listen === undefined) throw new UsageError('missing --listen [HOST:]PORT');
   if (values.to === undefined) throw new UsageError('missing --to HOST:PORT');
-  const listenOn = /^\d+$/.test(values.listen)
-    ? { host: undefined, port: parsePort(values.listen, '--listen') }
-    : parseHostPort(values.listen, '--listen');
+  const listenOn = parseListen(values.listen, '--listen');
   const to = parseHostPort(values.to, '--to');
+  const upstream = endpoint({ address: to.host, port: to.port });
   let version: 1 | 2 | undefined;
   if (values.send !== undefined) {
     if (values.send !== 'v1' && values.send !== 'v2' && values.send !== '1' && values.send !== '2') {
@@ -115,11 +114,11 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
           ? ', received no header'
           : `, received v${received.version} ${received.source === null ? received.command.toUpperCase() : `${endpoint(received.source)} -> ${endpoint(received.destination)}`}`
         : '';
-    log(`${from} -> ${endpoint({ address: to.host, port: to.port })}${got}, ${note}`);
+    log(`${from} -> ${upstream}${got}, ${note}`);
     inbound.pipe(outbound).pipe(inbound);
     inbound.on('error', () => outbound.destroy());
     outbound.on('error', (error) => {
-      log(`${from}: upstream ${endpoint({ address: to.host, port: to.port })}: ${oneLine(error)}`);
+      log(`${from}: upstream ${upstream}: ${oneLine(error)}`);
       inbound.destroy();
     });
     // pipe() forwards each end; a connection that fails takes the other one down.
@@ -143,25 +142,15 @@ export async function relayCommand(argv: string[], io: Io): Promise<number> {
   });
 
   const where = await bind(server, listenOn.port, listenOn.host);
+  // Signal handlers first: whoever waits for the "listening on" line may stop the server at once.
+  const stopped = untilSignal(server, integration, open);
   const mode = [
     values.accept === true && `accept${values.lenient === true ? ' (lenient)' : ''}`,
     version !== undefined && `send v${version}`,
   ]
     .filter(Boolean)
     .join(', ');
-  io.out(`listening on ${where}, relaying to ${describe(to)} (${mode})`);
+  io.out(`listening on ${where}, relaying to ${upstream} (${mode})`);
 
-  return new Promise<number>((resolve) => {
-    const stop = () => {
-      integration?.close();
-      server.close(() => resolve(0));
-      for (const socket of open) socket.destroy();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
-
-function describe(hp: HostPort): string {
-  return hp.host.includes(':') ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
+  return stopped;
 }

@@ -1,8 +1,9 @@
 /** `proxyproto send`: connect, write a header (before TLS), then data; print the response. */
 import net from 'node:net';
 import tls from 'node:tls';
-import { encode, isProxyProtocolError, type ProxyHeaderInit } from '../index.js';
+import type { ProxyHeaderInit } from '../index.js';
 import {
+  checkedEncode,
   headerInit,
   headerOptions,
   headerOptionsHelp,
@@ -15,6 +16,7 @@ import {
 } from './args.js';
 import { endpoint } from './format.js';
 import { type Io, oneLine } from './io.js';
+import { defaultServername, httpGet } from './request.js';
 
 export const sendHelp = `Usage: proxyproto send HOST:PORT [header options] [--tls [--sni NAME] [--tls-alpn PROTO]] [--data STR | --http PATH]
 
@@ -90,9 +92,7 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
 
   let payload: string | undefined = values.data;
   if (values.http !== undefined) {
-    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-    const defaultPort = values.tls === true ? 443 : 80;
-    payload = `GET ${values.http} HTTP/1.1\r\nHost: ${host}${target.port === defaultPort ? '' : `:${target.port}`}\r\nUser-Agent: proxyproto-cli\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
+    payload = httpGet(values.http, target.host, target.port, values.tls === true);
   }
 
   return new Promise<number>((resolve, reject) => {
@@ -138,7 +138,7 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
         if (values.http === undefined) stream.end();
       };
       if (values.tls === true) {
-        const servername = sni ?? (net.isIP(target.host) === 0 ? target.host : undefined);
+        const servername = sni ?? defaultServername(target.host);
         const options: tls.ConnectionOptions = { socket: raw, rejectUnauthorized: values.insecure !== true };
         if (servername !== undefined) options.servername = servername;
         if (tlsAlpn.length > 0) options.ALPNProtocols = tlsAlpn;
@@ -173,15 +173,6 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
       });
     });
   });
-}
-
-function checkedEncode(init: ProxyHeaderInit, options: Parameters<typeof encode>[1]): Uint8Array {
-  try {
-    return encode(init, options);
-  } catch (error) {
-    if (isProxyProtocolError(error)) throw new UsageError(`${error.code}: ${error.message}`);
-    throw error;
-  }
 }
 
 function summary(init: ProxyHeaderInit, length: number, crc: boolean): string {

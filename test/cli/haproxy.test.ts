@@ -32,6 +32,10 @@ frontend without_accept_proxy
     dir?.remove();
   });
 
+  const variants = ['none', 'v1', 'v2', 'v2-crc32c', 'local'] as const;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON printed by the CLI, read field by field in assertions
+  const results = (json: Record<string, any>) => variants.map((v) => json[v]);
+
   const probe = async (port: number) => {
     const { code, stdout, stderr } = await run(['probe', `127.0.0.1:${port}`, '--timeout', '300', '--json']);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
@@ -40,28 +44,16 @@ frontend without_accept_proxy
 
   test('accept-proxy: a connection without a header is dropped, every header variant gets the 200', async () => {
     const json = await probe(strict);
-    expect([json.none, json.v1, json.v2, json['v2-crc32c'], json.local]).toEqual([
-      'rejected',
-      'accepted',
-      'accepted',
-      'accepted',
-      'accepted',
-    ]);
+    expect(results(json)).toEqual(['rejected', 'accepted', 'accepted', 'accepted', 'accepted']);
     expect(json.details.none.received).toBe(0);
-    expect(json.details.v2.httpStatus).toBe(200);
+    expect(variants.slice(1).map((v) => json.details[v].httpStatus)).toEqual([200, 200, 200, 200]);
     expect(json.verdict).toBe('requires a PROXY header: v1 and v2 accepted; LOCAL accepted');
     await haproxy.waitForOutput(/Received something which does not look like a PROXY protocol header/);
   });
 
   test('no accept-proxy: the header is read as the request, and HAProxy answers 400', async () => {
     const json = await probe(plain);
-    expect([json.none, json.v1, json.v2, json['v2-crc32c'], json.local]).toEqual([
-      'accepted',
-      'rejected',
-      'rejected',
-      'rejected',
-      'rejected',
-    ]);
+    expect(results(json)).toEqual(['accepted', 'rejected', 'rejected', 'rejected', 'rejected']);
     expect(json.details.v1).toMatchObject({ outcome: 'bad-request', httpStatus: 400 });
     expect(json.verdict).toMatch(/^does not speak the PROXY protocol/);
   });

@@ -1,5 +1,6 @@
 /** Runs the built CLI (dist/cli.js, made by `npm test`'s pretest build) as a child process. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -87,6 +88,15 @@ export function start(args: string[]): Promise<Server> {
     const port = Number(/:(\d+)(?=[,\s]|$)/.exec(line.slice('listening on '.length))?.[1]);
     return { child, port, stdout: () => out, stderr: () => err, waitFor: (p, t) => waitFor(p, t) };
   });
+}
+
+/** A loopback port nothing listens on (one that was just free): connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** Kills every child still running (call in afterEach). */

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { acceptProxyProtocol, getProxyHeader } from '../../src/node/index.js';
 import { hasIPv6Loopback } from '../interop/peers.js';
 import { makeCert } from '../support/sockets.js';
-import { killAll, run, start } from './helpers.js';
+import { closedPort, killAll, run, start } from './helpers.js';
 
 afterEach(killAll);
 
@@ -106,13 +106,7 @@ describe('listen + send', () => {
 
   test('--lenient serves a connection without a header', async () => {
     const server = await start(['listen', '--port', '0', '--host', '127.0.0.1', '--lenient', '--json']);
-    const response = await new Promise<string>((resolve, reject) => {
-      let data = '';
-      const socket = net.connect(server.port, '127.0.0.1', () => socket.write('GET /plain HTTP/1.1\r\nHost: x\r\n\r\n'));
-      socket.setEncoding('utf8').on('data', (s: string) => (data += s));
-      socket.on('end', () => resolve(data));
-      socket.on('error', reject);
-    });
+    const response = await plainGet('127.0.0.1', server.port, '/plain');
     expect(body(response)).toMatchObject({ proxied: false, header: null, request: { path: '/plain' } });
     await server.waitFor(/^\{/);
     expect(records(server.stdout())[0]).toMatchObject({ header: null, http: { path: '/plain' } });
@@ -151,10 +145,7 @@ describe('listen + send', () => {
   });
 
   test('runtime errors exit 1 with one line', async () => {
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as net.AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     const refused = await run(['send', `127.0.0.1:${port}`, '--data', 'x']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(`proxyproto send: connect ECONNREFUSED 127.0.0.1:${port}\n`);
@@ -354,6 +345,18 @@ describe('where the servers listen', () => {
     if (hasIPv6Loopback() && server.stderr().includes('[::]')) {
       const six = await run(['send', `[::1]:${server.port}`, '--http', '/v6']);
       expect(body(six.stdout).peer.address).toBe('::1');
+    }
+  });
+
+  test('listen and relay exit 0 on a SIGTERM sent as soon as they print where they listen', async () => {
+    for (const args of [
+      ['listen', '--port', '0', '--host', '127.0.0.1'],
+      ['relay', '--listen', '127.0.0.1:0', '--to', '127.0.0.1:1', '--send', 'v1'],
+    ]) {
+      const server = await start(args);
+      const exited = new Promise((resolve) => server.child.once('exit', (code, signal) => resolve({ args, code, signal })));
+      server.child.kill('SIGTERM');
+      expect(await exited).toEqual({ args, code: 0, signal: null });
     }
   });
 

@@ -269,6 +269,13 @@ describe('parsing faults', () => {
     await usage(['listen', '--port', '65536'], /--port: port 65536 is out of range/);
   });
 
+  test('a value that starts with a dash: the error says how to give it', async () => {
+    await usage(
+      ['send', '127.0.0.1:1', '--data', '-x'],
+      /^proxyproto send: Option '--data' argument is ambiguous: to give a value starting with a dash, use '--data=-XYZ'/,
+    );
+  });
+
   test('--timeout on listen and relay (the header timeout) is now --header-timeout', async () => {
     await usage(['listen', '--timeout', '500'], /--timeout is now --header-timeout \(the time a connection has to send its header\)/);
     await usage(['relay', '--listen', '0', '--to', '127.0.0.1:1', '--accept', '--timeout', '500'], /--timeout is now --header-timeout/);

@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import { afterEach, describe, expect, test } from 'vitest';
 import { acceptProxyProtocol } from '../../src/node/index.js';
 import { makeCert } from '../support/sockets.js';
-import { killAll, run } from './helpers.js';
+import { closedPort, killAll, run } from './helpers.js';
 
 afterEach(killAll);
 
@@ -145,10 +145,7 @@ describe('probe', () => {
   });
 
   test('exit 1 only when the probe cannot run: refused, unresolvable', async () => {
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as net.AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     const refused = await run(['probe', `127.0.0.1:${port}`, '--timeout', '300']);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
@@ -163,6 +160,7 @@ describe('probe', () => {
       [['probe'], /missing HOST:PORT/],
       [['probe', '127.0.0.1:1', '--timeout', '-1'], /--timeout must be a whole number of milliseconds ≥ 0/],
       [['probe', '127.0.0.1:1', '--timeout', '1.5'], /--timeout must be a whole number of milliseconds ≥ 0/],
+      [['probe', '127.0.0.1:1', '--timeout', '0'], /--timeout must be at least 1 ms/],
       [['probe', '127.0.0.1:1', '--sni', 'x'], /--sni needs --tls/],
       [['probe', '127.0.0.1:1', '--data', 'x', '--no-data'], /mutually exclusive/],
       [['probe', '::1:80'], /ambiguous: write an IPv6 address with its port in brackets, \[::1\]:80/],
