@@ -456,13 +456,16 @@ const utf8Encoder = /* @__PURE__ */ new TextEncoder();
 function pathBytes(path: unknown): string | Uint8Array {
   if (typeof path !== 'string') return fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must be a string');
   const max = Limits.UNIX_PATH_LENGTH;
-  let ascii = true;
+  // One unsigned test per character finds both NUL and anything past ASCII.
+  let plain = path.length <= max;
   for (let k = 0; k < path.length; k++) {
-    const c = path.charCodeAt(k);
-    if (c === 0) fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must not contain NUL');
-    if (c >= 0x80) ascii = false;
+    if ((path.charCodeAt(k) - 1) >>> 0 >= 0x7f) {
+      plain = false;
+      break;
+    }
   }
-  if (ascii && path.length <= max) return path;
+  if (plain) return path;
+  if (path.includes('\0')) fail('ERR_PROXY_INVALID_ADDRESS', 'UNIX path must not contain NUL');
   const bytes = utf8Encoder.encode(path);
   if (bytes.length > max) fail('ERR_PROXY_INVALID_ADDRESS', `UNIX path of ${bytes.length} bytes exceeds ${max}`);
   return bytes;
