@@ -433,15 +433,15 @@ export const ADDRESS_BYTES: Uint8Array = /* @__PURE__ */ new Uint8Array(32);
 /** Flag in {@link parseAddress}'s answer: the IPv6 text is already the canonical one. */
 export const CANONICAL = 8;
 
+/** The character codes of the address {@link parseAddress} reads, for the byte parsers. */
+const CODES: Uint8Array = /* @__PURE__ */ new Uint8Array(IPV6_MAX_TEXT);
+
 /**
  * Parses IPv4 or IPv6 text into bytes at `out[at]` (4 or 16 of them): returns 4 or 6, or 0 when
  * `address` is neither (the whole string must be the address); 6 carries {@link CANONICAL} when
  * the text is the one {@link writeIPv6} would write, so that encoders can copy it as it is (a
  * strict dotted quad always is). `family` 4 or 6 accepts that one only.
  */
-/** The character codes of the address {@link parseAddress} reads, for the byte parsers. */
-const CODES: Uint8Array = /* @__PURE__ */ new Uint8Array(IPV6_MAX_TEXT);
-
 export function parseAddress(address: unknown, family: 0 | 4 | 6, out: Uint8Array, at: number): number {
   if (typeof address !== 'string' || address.length > IPV6_MAX_TEXT) return 0;
   const n = address.length;
