@@ -44,15 +44,14 @@ export function isArgumentError(error: unknown): error is TypeError | RangeError
 
 /**
  * Runs `fn` and returns its value, or the ProxyProtocolError it threw. Anything else that escapes
- * is a bug and is rethrown as an {@link InvariantError} naming `what`; with `argumentErrors`, the
- * library's own TypeError and RangeError are rethrown unchanged, for the caller to expect.
+ * is a bug and is rethrown as an {@link InvariantError} naming `what` ({@link attempt} is the one
+ * that also takes the library's own TypeError and RangeError as refusals).
  */
-export function guarded<T>(lib: Core, what: string, fn: () => T, argumentErrors = false): Outcome<T> {
+export function guarded<T>(lib: Core, what: string, fn: () => T): Outcome<T> {
   try {
     return { ok: true, value: fn() };
   } catch (error) {
     if (isLibraryError(lib, error)) return { ok: false, error };
-    if (argumentErrors && isArgumentError(error)) throw error;
     throw new InvariantError(`${what}: a non-ProxyProtocolError escaped: ${describeError(error)}`, { cause: error });
   }
 }

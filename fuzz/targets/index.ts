@@ -9,7 +9,7 @@ import { nodeTargets } from './node-stream.js';
 import { parserTargets } from './parser.js';
 import { tlvTargets } from './tlv.js';
 
-export { checkNoEagerAllocation } from './parser.js';
+export { checkLargestHeaderBytewise } from './parser.js';
 
 /** The targets of the runtime-agnostic core. */
 export function coreTargets(context: Context): FuzzTarget[] {

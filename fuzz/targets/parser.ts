@@ -92,9 +92,16 @@ export function checkChunking(
 /**
  * Declared lengths are never allocated ahead of the bytes: a v2 fixed part announcing `declared`
  * bytes, fed `fed` bytes of it one byte at a time, leaves exactly the pushed bytes buffered. With
- * `measureMemory`, less than 32 KiB of ArrayBuffer memory appears after the fixed part.
+ * `measureMemory`, less than 32 KiB of ArrayBuffer memory appears after the fixed part. Returns
+ * how the feeding ended: a refusal skips the checks after it, so a caller may need to rule it out.
  */
-export function checkNoEagerAllocation(lib: Core, famByte: number, declared: number, fed: number, measureMemory = false): void {
+function checkNoEagerAllocation(
+  lib: Core,
+  famByte: number,
+  declared: number,
+  fed: number,
+  measureMemory = false,
+): 'refused' | ParseStep['status'] {
   const parser = new lib.HeaderParser();
   const fixed = concat(V2_SIGNATURE, Uint8Array.of(0x21, famByte, declared >>> 8, declared & 0xff));
   const one = new Uint8Array(1);
@@ -106,9 +113,11 @@ export function checkNoEagerAllocation(lib: Core, famByte: number, declared: num
     pushed++;
     return guarded(lib, 'parser.push', () => parser.push(one));
   };
+  let status: ParseStep['status'] = 'incomplete';
   for (const byte of fixed) {
     const step = push(byte);
-    if (!step.ok) return; // an invalid family/length pair: rejected, nothing buffered
+    if (!step.ok) return 'refused'; // an invalid family/length pair: rejected, nothing buffered
+    status = step.value.status;
     invariant(step.value.status === 'incomplete' || pushed === total, () => `status ${step.value.status} after ${pushed} bytes`);
     const expected = step.value.status === 'incomplete' ? pushed : 0;
     invariant(parser.bufferedLength === expected, () => `bufferedLength ${parser.bufferedLength} after ${pushed} bytes`);
@@ -120,7 +129,8 @@ export function checkNoEagerAllocation(lib: Core, famByte: number, declared: num
   const stop = Math.min(total, 16 + fed);
   while (pushed < stop) {
     const step = push(0);
-    if (!step.ok) return; // zero bytes may be invalid TLVs or addresses once complete
+    if (!step.ok) return 'refused'; // zero bytes may be invalid TLVs or addresses once complete
+    status = step.value.status;
     if (pushed < total) {
       invariant(step.value.status === 'incomplete', () => `status ${step.value.status} after ${pushed} of ${total} bytes`);
       invariant(parser.bufferedLength === pushed, () => `bufferedLength ${parser.bufferedLength} after ${pushed} bytes pushed`);
@@ -128,6 +138,16 @@ export function checkNoEagerAllocation(lib: Core, famByte: number, declared: num
       invariant(step.value.status === 'complete' && step.value.length === total, () => `status ${step.value.status} at the last byte`);
     }
   }
+  return status;
+}
+
+/**
+ * The fixed check run before any search: the largest TCP4 header (65535 bytes declared, zero TLVs)
+ * fed byte by byte, memory measured. It must complete: refused, it would skip every check above.
+ */
+export function checkLargestHeaderBytewise(lib: Core): void {
+  const end = checkNoEagerAllocation(lib, 0x11, 0xffff, 0xffff, true);
+  invariant(end === 'complete', () => `a fixed part declaring 65535 bytes, fed byte by byte, ends ${end}, not complete`);
 }
 
 const cuts = (maxLength: number) => fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength });
@@ -159,7 +179,8 @@ export function parserTargets(context: Context): FuzzTarget[] {
       name: 'parser-no-eager-allocation',
       arbitrary: fc.record({
         famByte: fc.constantFrom(0x00, 0x11, 0x12, 0x21, 0x22, 0x31, 0x32),
-        declared: fc.oneof(fc.constant(0xffff), fc.integer({ min: 0, max: 0xffff })),
+        // Lengths within `fed`'s reach as well, so that headers also complete (at their last byte).
+        declared: fc.oneof(fc.constant(0xffff), fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 600 })),
         fed: fc.integer({ min: 0, max: 600 }),
       }),
       check: ({ famByte, declared, fed }) => checkNoEagerAllocation(lib, famByte, declared, fed),

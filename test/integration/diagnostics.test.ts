@@ -26,7 +26,6 @@ function subscribe<T>(name: string): T[] {
 
 async function send(port: number, bytes: Uint8Array | string): Promise<void> {
   const socket = await rawConnect(port);
-  socket.on('error', () => {});
   const closed = collect(socket);
   socket.end(bytes);
   await closed;

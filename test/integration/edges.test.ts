@@ -246,10 +246,7 @@ describe('server.close() with connections still reading their header', () => {
     cleanups.push(() => integration.close());
     const port = await listen(server);
     const sockets = await Promise.all([rawConnect(port), rawConnect(port)]);
-    const closedClients = sockets.map((socket) => {
-      socket.on('error', () => {});
-      return once(socket, 'close');
-    });
+    const closedClients = sockets.map((socket) => once(socket, 'close'));
     sockets[0]?.write(encode(INIT).subarray(0, 10)); // half a header
     await waitFor(() => integration.stats.pending === 2, 'both connections pending');
     expect(integration.stats.pending).toBe(2);
@@ -287,7 +284,6 @@ describe('http servers get the bytes after the header directly', () => {
     const port = await listen(server);
     cleanups.push(() => closeServer(server));
     const socket = await rawConnect(port);
-    socket.on('error', () => {});
     socket.write(concat(encode(INIT), 'hello'));
     await waitFor(() => seen.length > 0, "the application's paused-mode read");
     expect(Buffer.concat(seen).toString()).toBe('hello');

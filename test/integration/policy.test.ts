@@ -52,7 +52,6 @@ async function setup(options: AcceptProxyProtocolOptions, host = '127.0.0.1', wi
 /** Sends `bytes`, returns everything received until the server closes. */
 async function exchange(port: number, bytes: Uint8Array | string, host = '127.0.0.1'): Promise<string> {
   const socket = await rawConnect(port, host);
-  socket.on('error', () => {});
   cleanups.push(() => void socket.destroy());
   const received = collect(socket);
   socket.write(bytes);
@@ -89,7 +88,6 @@ describe('strict (default) and lenient', () => {
   test('a partial header then silence times out, closes the socket, and leaves nothing pending', async () => {
     const { port, integration, errors } = await setup({ headerTimeout: 200 });
     const socket = await rawConnect(port);
-    socket.on('error', () => {});
     cleanups.push(() => void socket.destroy());
     const closed = once(socket, 'close');
     socket.write(encode(INIT).subarray(0, 14));
@@ -118,7 +116,6 @@ describe('strict (default) and lenient', () => {
   test('close() restores the server and destroys connections waiting for a header', async () => {
     const { port, integration, server } = await setup({ headerTimeout: 0 });
     const socket = await rawConnect(port);
-    socket.on('error', () => {});
     cleanups.push(() => void socket.destroy());
     const closed = once(socket, 'close');
     socket.write('PROXY ');

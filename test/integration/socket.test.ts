@@ -19,7 +19,6 @@ function nextSocket(): Promise<net.Socket> {
 
 async function client(): Promise<net.Socket> {
   const socket = await rawConnect(port);
-  socket.on('error', () => {});
   clients.push(socket);
   return socket;
 }

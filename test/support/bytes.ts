@@ -52,15 +52,10 @@ export function position(fraction: number, length: number): number {
 
 /** Cuts `bytes` at the given fractions of its length (duplicates and order do not matter). */
 export function cut(bytes: Uint8Array, fractions: readonly number[]): Uint8Array[] {
-  const points = [...new Set(fractions.map((f) => position(f, bytes.length)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let last = 0;
-  for (const p of points) {
-    chunks.push(bytes.slice(last, p));
-    last = p;
-  }
-  chunks.push(bytes.slice(last));
-  return chunks;
+  return pieces(
+    fractions.map((f) => position(f, bytes.length)),
+    bytes.length,
+  ).map(([start, end]) => bytes.slice(start, end));
 }
 
 /**
@@ -68,15 +63,18 @@ export function cut(bytes: Uint8Array, fractions: readonly number[]): Uint8Array
  * matter) into views of it, leaving empty pieces out.
  */
 export function cutAt(bytes: Uint8Array, offsets: readonly number[]): Uint8Array[] {
-  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
-  const parts: Uint8Array[] = [];
-  let last = 0;
-  for (const p of points) {
-    parts.push(bytes.subarray(last, p));
-    last = p;
-  }
-  parts.push(bytes.subarray(last));
-  return parts.filter((p) => p.length > 0);
+  return pieces(
+    offsets.map((o) => o % (bytes.length + 1)),
+    bytes.length,
+  )
+    .filter(([start, end]) => end > start)
+    .map(([start, end]) => bytes.subarray(start, end));
+}
+
+/** The [start, end) ranges between `points` (each within 0..length; any order, duplicates allowed) that cover 0..length. */
+function pieces(points: readonly number[], length: number): [number, number][] {
+  const sorted = [...new Set(points)].sort((a, b) => a - b);
+  return [0, ...sorted].map((start, i) => [start, sorted[i] ?? length]);
 }
 
 /** A small deterministic PRNG (mulberry32): the same bytes for the same seed, on every run. */
