@@ -529,6 +529,10 @@ describe('failures before connecting', () => {
     expect(() => new ProxyProtocolAgent({ header: 'x' as never })).toThrow(TypeError);
     expect(() => new ProxyProtocolAgent({ crc32c: 'yes' as never })).toThrow(TypeError);
     expect(() => new ProxyProtocolAgent({ padTo: '64' as never })).toThrow(TypeError);
+    // An impossible padTo is refused when the agent is built, not by each request, header function or not.
+    expect(() => new ProxyProtocolAgent({ padTo: -1, header: () => A.header })).toThrow(RangeError);
+    expect(() => new ProxyProtocolHttpsAgent({ padTo: Number.NaN })).toThrow(RangeError);
+    expect(() => new ProxyProtocolAgent({ padTo: 1.5 })).toThrow(/padTo must be a whole number of bytes/);
     expect(() => new ProxyProtocolAgent({ proxyHeader: {} } as never)).toThrow(/request option/);
     expect(() => new ProxyProtocolHttpsAgent({ encodeOptions: { crc32c: true } } as never)).toThrow(/crc32c and padTo/);
     expect(
