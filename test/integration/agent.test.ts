@@ -723,6 +723,26 @@ describe('undici: proxyProtocolConnector with one dispatcher per client', () => 
     }
   });
 
+  test('a timeout above the longest timer delay is capped there, not fired at once', async () => {
+    const accepted = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      accepted.add(socket);
+      socket.resume(); // reads the header and the ClientHello, never answers
+    });
+    const port = await listen(silent);
+    const connector = proxyProtocolConnector({ header: A.header, timeout: 2 ** 32 });
+    const settled: unknown[] = [];
+    try {
+      connector({ hostname: '127.0.0.1', protocol: 'https:', port: String(port) }, (...args) => settled.push(args[0]));
+      // Node runs an overflowing delay after 1 ms: the handshake must still be pending well after that.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(settled).toEqual([]);
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await closeServer(silent);
+    }
+  });
+
   test('a refused connection reaches undici as an error', async () => {
     const probe = http.createServer();
     const port = await listen(probe);
