@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { Limits } from '../constants.js';
 import { type EncodeOptions, encode, ipVersion, isProxyProtocolError, type ProxyHeaderInit, type Tlv, type TlvInit } from '../index.js';
+import { MAX_TIMER_DELAY } from '../node/util.js';
 import { tlvNames, tlvTypeNamed } from './names.js';
 
 /** Bad command-line input: printed as one line, exit status 2. */
@@ -56,9 +57,6 @@ export function parse<T extends Options>(argv: string[], options: T): Parsed<T> 
   }
 }
 
-/** Longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
-const MAX_MS = 0x7fffffff;
-
 /** A whole number of `unit`, 0 to `max`. */
 function wholeNumber(text: string, flag: string, max: number, unit: string): number {
   const value = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
@@ -66,9 +64,9 @@ function wholeNumber(text: string, flag: string, max: number, unit: string): num
   return value;
 }
 
-/** A delay in milliseconds: a whole number, 0 or more. */
+/** A delay in milliseconds: a whole number, 0 or more, at most what a Node timer takes. */
 export function parseMs(text: string | undefined, flag: string, fallback: number): number {
-  return text === undefined ? fallback : wholeNumber(text, flag, MAX_MS, 'milliseconds');
+  return text === undefined ? fallback : wholeNumber(text, flag, MAX_TIMER_DELAY, 'milliseconds');
 }
 
 /** A byte count: a whole number, 0 or more, at most `max`. */

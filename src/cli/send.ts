@@ -73,8 +73,7 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
   const target = parseHostPort(positionals[0] as string, 'HOST:PORT');
   if (target.port === 0) throw new UsageError('HOST:PORT: port 0 cannot be connected to');
   if (values.data !== undefined && values.http !== undefined) throw new UsageError('--data and --http are mutually exclusive');
-  if (values.http !== undefined && !values.http.startsWith('/'))
-    throw new UsageError(`--http: the path must start with '/', got '${values.http}'`);
+  if (values.http !== undefined) checkPath(values.http);
   const timeout = parseMs(values.timeout, '--timeout', 5000);
   if (values.sni !== undefined && values.servername !== undefined && values.sni !== values.servername)
     throw new UsageError('--sni and --servername are the same option: give one');
@@ -173,6 +172,19 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
       });
     });
   });
+}
+
+/**
+ * The path goes into the request line as typed: a space or a control character (a pasted CRLF)
+ * would end it early or start a header of its own. Other characters go as UTF-8, as curl sends them.
+ */
+function checkPath(path: string): void {
+  if (!path.startsWith('/')) throw new UsageError(`--http: the path must start with '/', got '${path}'`);
+  if (/[\s\p{Cc}]/u.test(path)) {
+    throw new UsageError(
+      `--http: the path cannot hold spaces or control characters (percent-encode them, e.g. %20), got ${JSON.stringify(path)}`,
+    );
+  }
 }
 
 function summary(init: ProxyHeaderInit, length: number, crc: boolean): string {

@@ -201,6 +201,7 @@ function nameWithHeader(base: string, settings: Settings, options: object | unde
  *
  * @throws {TypeError} for wrongly typed `header`, `crc32c` or `padTo`, the removed
  * `encodeOptions`, or a `proxyHeader` given to the agent instead of the request.
+ * @throws {RangeError} for a `padTo` that is not a whole number of bytes.
  * @throws {ProxyProtocolError} when an agent-level header object does not encode (a
  * `RangeError` when it is v1 and the agent has `crc32c` or `padTo`).
  */

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import { type EncodeOptions, encode, type ProxyHeaderInit } from '../index.js';
+import { resolveEncodeOptions } from '../options.js';
 import { getProxyHeader } from './socket.js';
 import { peerSymbol } from './transparent.js';
 import { toBuffer } from './util.js';
@@ -24,9 +25,9 @@ export interface ProxyConnectExtras extends EncodeOptions {
 export type ProxyConnectOptions = net.NetConnectOpts & tls.ConnectionOptions & ProxyConnectExtras;
 
 /**
- * @internal `crc32c` and `padTo` as encode options, their types checked at the call (a
- * `TypeError` naming `where`), so that an agent whose headers come from a function still reports
- * them when it is built.
+ * @internal `crc32c` and `padTo` as encode options, checked at the call (a `TypeError` naming
+ * `where` for a wrong type, the encoder's `RangeError` for an impossible `padTo`), so that an
+ * agent whose headers come from a function still reports them when it is built.
  */
 export function encodeOptionsOf(crc32c: unknown, padTo: unknown, where: string): EncodeOptions {
   if (crc32c !== undefined && typeof crc32c !== 'boolean') throw new TypeError(`${where}: crc32c must be a boolean`);
@@ -34,6 +35,8 @@ export function encodeOptionsOf(crc32c: unknown, padTo: unknown, where: string):
   const options: EncodeOptions = {};
   if (crc32c !== undefined) options.crc32c = crc32c;
   if (padTo !== undefined) options.padTo = padTo;
+  // The encoder's own value check, as for any v2 header: the v1 refusal waits for the header.
+  resolveEncodeOptions(options, 2);
   return options;
 }
 

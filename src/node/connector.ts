@@ -7,6 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { EncodeOptions, ProxyHeaderInit } from '../index.js';
 import { connectWithHeader, encodeHeader, encodeOptionsOf, rejectRemovedOptions } from './client.js';
+import { MAX_TIMER_DELAY } from './util.js';
 import { checkOptions, milliseconds } from './validate.js';
 
 /** What undici passes to a connector (its `buildConnector.Options`). */
@@ -33,7 +34,10 @@ export interface ProxyProtocolConnectorOptions extends EncodeOptions {
   header: ProxyHeaderInit;
   /** `tls.connect` options for `https:` origins (`ca`, `cert`, `rejectUnauthorized`, …). */
   tls?: tls.ConnectionOptions;
-  /** Milliseconds to establish the connection (and TLS); `0` disables. Defaults to 10000, as undici. */
+  /**
+   * Milliseconds to establish the connection (and TLS); `0` disables. Defaults to 10000, as
+   * undici. Values above 2³¹−1 ms are capped there.
+   */
   timeout?: number;
 }
 
@@ -54,6 +58,8 @@ export function proxyProtocolConnector(options: ProxyProtocolConnectorOptions): 
   const { header, crc32c, padTo, tls: tlsOptions = {}, timeout: given } = checkOptions(options, 'proxyProtocolConnector', CONNECTOR_KEYS);
   if (typeof tlsOptions !== 'object' || tlsOptions === null) throw new TypeError('proxyProtocolConnector: tls must be tls.connect options');
   const timeout = milliseconds(given, 'proxyProtocolConnector: timeout', 10_000);
+  // A longer delay would make Node's timer fire after 1 ms.
+  const delay = Math.min(timeout, MAX_TIMER_DELAY);
   const bytes = encodeHeader(header, encodeOptionsOf(crc32c, padTo, 'proxyProtocolConnector'), 'proxyProtocolConnector');
 
   return (target, callback) => {
@@ -98,7 +104,7 @@ export function proxyProtocolConnector(options: ProxyProtocolConnectorOptions): 
             const error = Object.assign(new Error(`connect timeout after ${timeout} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' });
             socket.destroy(error);
             settle(error);
-          }, timeout)
+          }, delay)
         : undefined;
     timer?.unref();
     socket.once(secure ? 'secureConnect' : 'connect', () => settle(null));

@@ -1,5 +1,6 @@
 /** Which connections must, may or must not carry a header: go-proxyproto's policies plus an allowlist. */
 import { BlockList, isIP, type Socket } from 'node:net';
+import { checkAddressList, describe } from './validate.js';
 
 /**
  * What to do with one connection, chosen per upstream peer (go-proxyproto's policies):
@@ -33,8 +34,9 @@ export function assertPolicy(value: unknown, name: string): asserts value is Pro
   }
 }
 
-/** `::ffff:1.2.3.4` → `1.2.3.4`; anything else unchanged. */
+/** `::ffff:1.2.3.4` → `1.2.3.4`; anything else unchanged. @throws {TypeError} unless `address` is a string. */
 export function unmapIPv4(address: string): string {
+  if (typeof address !== 'string') throw new TypeError(`unmapIPv4 takes an address string, got ${describe(address)}`);
   if (address.length > 7 && address.slice(0, 7).toLowerCase() === '::ffff:') {
     const tail = address.slice(7);
     if (isIP(tail) === 4) return tail;
@@ -42,8 +44,12 @@ export function unmapIPv4(address: string): string {
   return address;
 }
 
-/** Builds a `net.BlockList` from addresses and CIDR blocks. @throws {TypeError} on an invalid entry. */
+/**
+ * Builds a `net.BlockList` from addresses and CIDR blocks. @throws {TypeError} unless `entries`
+ * is an array of strings, or on an entry that is not an address or CIDR block.
+ */
 export function trustedList(entries: readonly string[]): BlockList {
+  checkAddressList(entries, 'trustedList takes an array of addresses or CIDR blocks', 'trustedList');
   const list = new BlockList();
   for (const entry of entries) {
     const slash = entry.indexOf('/');

@@ -64,17 +64,19 @@ export function checkSignal(value: unknown): void {
 
 export function checkTrusted(value: unknown): void {
   if (value === undefined || typeof value === 'function' || value instanceof BlockList) return;
-  if (typeof value === 'string') {
-    throw new TypeError(
-      `trusted must be an array of addresses or CIDR blocks, a net.BlockList or a function; got a string: write [${JSON.stringify(value)}]`,
-    );
-  }
-  if (!Array.isArray(value)) {
-    throw new TypeError(`trusted must be an array of addresses or CIDR blocks, a net.BlockList or a function; got ${describe(value)}`);
-  }
+  checkAddressList(value, 'trusted must be an array of addresses or CIDR blocks, a net.BlockList or a function', 'trusted');
+}
+
+/**
+ * @throws {TypeError} unless `value` is an array of strings; `expected` says what was wanted, and
+ * a lone string is told to go in brackets (the likely slip: `'10.0.0.0/8'` for `['10.0.0.0/8']`).
+ */
+export function checkAddressList(value: unknown, expected: string, name: string): asserts value is readonly string[] {
+  if (typeof value === 'string') throw new TypeError(`${expected}; got a string: write [${JSON.stringify(value)}]`);
+  if (!Array.isArray(value)) throw new TypeError(`${expected}; got ${describe(value)}`);
   for (const entry of value) {
     if (typeof entry !== 'string')
-      throw new TypeError(`trusted entries must be strings (addresses or CIDR blocks), got ${describe(entry)}`);
+      throw new TypeError(`${name} entries must be strings (addresses or CIDR blocks), got ${describe(entry)}`);
   }
 }
 

@@ -290,6 +290,12 @@ describe('parsing faults', () => {
     await usage(['send', '127.0.0.1:1', '--tls-alpn', 'h2'], /--tls-alpn needs --tls/);
     await usage(['send', '127.0.0.1:1', '--tls', '--tls-alpn', ''], /--tls-alpn: '' is not a protocol name/);
   });
+
+  test('send --http: a path with a space or a control character is refused, not sent as a broken request line', async () => {
+    await usage(['send', '127.0.0.1:1', '--http', 'x'], /--http: the path must start with '\/'/);
+    await usage(['send', '127.0.0.1:1', '--http', '/a b'], /--http: the path cannot hold spaces or control characters.*"\/a b"/);
+    await usage(['send', '127.0.0.1:1', '--http', '/\r\nX-Injected: 1'], /--http: the path cannot hold spaces or control characters/);
+  });
 });
 
 test('decode --no-verify-crc32c decodes a header whose checksum is wrong, and says it was not verified', async () => {

@@ -529,6 +529,10 @@ describe('failures before connecting', () => {
     expect(() => new ProxyProtocolAgent({ header: 'x' as never })).toThrow(TypeError);
     expect(() => new ProxyProtocolAgent({ crc32c: 'yes' as never })).toThrow(TypeError);
     expect(() => new ProxyProtocolAgent({ padTo: '64' as never })).toThrow(TypeError);
+    // An impossible padTo is refused when the agent is built, not by each request, header function or not.
+    expect(() => new ProxyProtocolAgent({ padTo: -1, header: () => A.header })).toThrow(RangeError);
+    expect(() => new ProxyProtocolHttpsAgent({ padTo: Number.NaN })).toThrow(RangeError);
+    expect(() => new ProxyProtocolAgent({ padTo: 1.5 })).toThrow(/padTo must be a whole number of bytes/);
     expect(() => new ProxyProtocolAgent({ proxyHeader: {} } as never)).toThrow(/request option/);
     expect(() => new ProxyProtocolHttpsAgent({ encodeOptions: { crc32c: true } } as never)).toThrow(/crc32c and padTo/);
     expect(
@@ -715,6 +719,26 @@ describe('undici: proxyProtocolConnector with one dispatcher per client', () => 
       );
       expect(error).toMatchObject({ code: 'UND_ERR_CONNECT_TIMEOUT' });
     } finally {
+      await closeServer(silent);
+    }
+  });
+
+  test('a timeout above the longest timer delay is capped there, not fired at once', async () => {
+    const accepted = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      accepted.add(socket);
+      socket.resume(); // reads the header and the ClientHello, never answers
+    });
+    const port = await listen(silent);
+    const connector = proxyProtocolConnector({ header: A.header, timeout: 2 ** 32 });
+    const settled: unknown[] = [];
+    try {
+      connector({ hostname: '127.0.0.1', protocol: 'https:', port: String(port) }, (...args) => settled.push(args[0]));
+      // Node runs an overflowing delay after 1 ms: the handshake must still be pending well after that.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(settled).toEqual([]);
+    } finally {
+      for (const socket of accepted) socket.destroy();
       await closeServer(silent);
     }
   });

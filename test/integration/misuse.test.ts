@@ -9,7 +9,14 @@ import Fastify from 'fastify';
 import Koa from 'koa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { encode } from '../../src/index.js';
-import { acceptProxyProtocol, ProxyProtocolDecoder, ProxyProtocolEncoder, readProxyHeader } from '../../src/node/index.js';
+import {
+  acceptProxyProtocol,
+  ProxyProtocolDecoder,
+  ProxyProtocolEncoder,
+  readProxyHeader,
+  trustedList,
+  unmapIPv4,
+} from '../../src/node/index.js';
 
 const INTERNAL = /Cannot read propert|is not a function|undefined is not|null is not/;
 
@@ -118,6 +125,25 @@ describe('readProxyHeader', () => {
     expect(error).toBeInstanceOf(type);
     expect(error.message).toMatch(message);
     if (stream instanceof PassThrough) expect(stream.listenerCount('readable')).toBe(0);
+  });
+});
+
+describe('trustedList and unmapIPv4', () => {
+  test.each([
+    [
+      'trustedList without entries',
+      () => trustedList(undefined as never),
+      /trustedList takes an array of addresses or CIDR blocks; got undefined/,
+    ],
+    ['trustedList given a string', () => trustedList('10.0.0.0/8' as never), /got a string: write \["10\.0\.0\.0\/8"\]/],
+    ['trustedList with a number', () => trustedList([10] as never), /trustedList entries must be strings/],
+    ['unmapIPv4 without an address', () => unmapIPv4(undefined as never), /unmapIPv4 takes an address string, got undefined/],
+    ['unmapIPv4 with a number', () => unmapIPv4(1 as never), /got number 1/],
+  ])('%s is a TypeError naming the fix', (_label, call, message) => {
+    const error = thrown(call);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toMatch(INTERNAL);
   });
 });
 
