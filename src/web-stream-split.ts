@@ -7,15 +7,9 @@
  */
 import { ProxyProtocolError } from './errors.js';
 import { HeaderParser, type ParseStep } from './parser.js';
+import { MAX_TIMER_DELAY } from './timers.js';
 import type { ProxyHeader } from './types.js';
-import {
-  type EventTargetLike,
-  MAX_TIMER_DELAY,
-  missing,
-  noop,
-  type ProxyProtocolDecoderStreamOptions,
-  streamSettings,
-} from './web-stream.js';
+import { type EventTargetLike, missing, noop, type ProxyProtocolDecoderStreamOptions, streamSettings } from './web-stream.js';
 
 /** What {@link splitProxyHeader} resolves with. */
 export interface SplitProxyHeader {

@@ -7,6 +7,7 @@ import { encode } from './encode.js';
 import { ProxyProtocolError } from './errors.js';
 import type { DecodeOptions, EncodeOptions } from './options.js';
 import { HeaderParser } from './parser.js';
+import { DEFAULT_HEADER_TIMEOUT, MAX_TIMER_DELAY } from './timers.js';
 import type { ProxyHeader, ProxyHeaderInit } from './types.js';
 
 /** Options of {@link ProxyProtocolDecoderStream}: its own three, plus every decoding option. */
@@ -29,10 +30,6 @@ export interface ProxyProtocolDecoderStreamOptions extends DecodeOptions {
 
 /** The keys this module adds to the decoding options; every other key goes to the core decoder untouched. */
 const STREAM_OPTIONS: readonly string[] = ['mode', 'headerTimeout', 'signal'];
-
-const DEFAULT_HEADER_TIMEOUT = 10_000;
-/** Longest delay setTimeout honours (about 24.8 days): a longer one fires at once in most runtimes. */
-export const MAX_TIMER_DELAY = 0x7fffffff;
 
 // The constructors and timers, reached through globalThis so that the core needs no DOM or Node
 // typings; read inside functions only, so that importing the core reads no global.

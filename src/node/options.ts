@@ -38,5 +38,5 @@ export interface ReadProxyHeaderOptions extends DecodeOptions {
   assumeNoHeaderAfter?: number;
 }
 
-/** Default header timeout, in milliseconds. */
-export const DEFAULT_HEADER_TIMEOUT = 10_000;
+// One default for every reader, the Web Streams ones included.
+export { DEFAULT_HEADER_TIMEOUT } from '../timers.js';

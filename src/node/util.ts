@@ -20,11 +20,7 @@ export function withBuffers(header: ProxyHeader): ProxyHeader {
 // The node bundle inlines this small core module (data and a loop) rather than exporting internals from the core entry.
 export { signatureIn } from '../signature.js';
 
-/**
- * @internal Longest delay setTimeout honours (about 24.8 days): a longer one fires after 1 ms,
- * with a TimeoutOverflowWarning, which would time out every header at once.
- */
-export const MAX_TIMER_DELAY = 0x7fffffff;
+export { MAX_TIMER_DELAY } from '../timers.js';
 
 /** An error like Node's own `AbortError`: `name` 'AbortError', `code` 'ABORT_ERR', `cause` the reason. */
 export class AbortError extends Error {
